@@ -1,0 +1,67 @@
+package segtrain.bridge;
+
+/**
+ * Every native entry point of libsegtrain_jni, in one place. The bridge is not API: callers use
+ * the facades in {@code segtrain.api}. All strings that carry structure are JSON produced and
+ * validated by Rust; Java never re-implements validation.
+ *
+ * <p>Exceptions thrown by every method: IllegalArgumentException (invalid settings or input, with
+ * Rust's message naming the field), java.io.IOException (files), java.util.concurrent.CancellationException
+ * (a cancelled job, from {@link #jobFinish}), IllegalStateException (0, closed or unknown handle),
+ * segtrain.bridge.SegTrainException (anything else: torch errors, caught Rust panics).
+ */
+public final class Native {
+    private Native() {}
+
+    static { NativeLoader.load(); }
+
+    /** Version of the native library, e.g. "0.1.0 (libtorch 2.13.0, cpu)". */
+    public static native String version();
+
+    /** JSON array of the training config names compiled into the library, e.g. ["Instance2D", ...]. */
+    public static native String configNames();
+
+    /** The config's full JSON text (its defaults fill the dialog). */
+    public static native String configJson(String name);
+
+    /** The models folder used when the settings name none ($SEGTRAIN_MODELS_DIR or ~/.segtrain/models). */
+    public static native String defaultModelsDir();
+
+    /** JSON array of the stored models in modelsDir: [{"name":..,"config":..,"iterations":..}, ...]. */
+    public static native String listModels(String modelsDir);
+
+    /**
+     * Validates the settings and the stacks, then starts training on a Rust thread.
+     *
+     * @param settingsJson settings object (keys: see TrainSettings in native/core/src/settings)
+     * @param image        one float[] per slice, row-major, width*height values each
+     * @param labels       one int[] per slice, same shape as image
+     * @return a job handle for jobPoll / jobCancel / jobFinish / jobClose
+     */
+    public static native long trainStart(String settingsJson, float[][] image, int[][] labels,
+                                         int width, int height);
+
+    /** JSON array of the events since the last poll (never blocks). */
+    public static native String jobPoll(long handle);
+
+    /** True once the job's thread has ended (finished, failed or cancelled). */
+    public static native boolean jobIsDone(long handle);
+
+    /** Asks the job to stop at the next iteration boundary; returns at once. */
+    public static native void jobCancel(long handle);
+
+    /** Blocks until the job ends; returns its result JSON or throws its error. */
+    public static native String jobFinish(long handle);
+
+    /** Releases the handle (cancels a running job first). Idempotent. */
+    public static native void jobClose(long handle);
+
+    /**
+     * The project's own generated demo data (blobs with EM-like texture), identical for a seed.
+     * @return {float[][] image (one slice each, values 0..255), int[][] labels (0 = background, 1 = object)}
+     */
+    public static native Object[] demoStacks(int depth, int height, int width, long seed);
+
+    /** Test hook: panics inside Rust with this message (must arrive as SegTrainException). */
+    public static native void panicForTest(String message);
+}

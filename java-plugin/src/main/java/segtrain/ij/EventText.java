@@ -1,0 +1,66 @@
+package segtrain.ij;
+
+import segtrain.bridge.Events;
+import segtrain.bridge.Json;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** Turns training events into the lines of the Log window and the status bar (pure text, testable). */
+final class EventText {
+    private EventText() {}
+
+    /** The Log line for an event, e.g. "SegTrain [m] iteration 120/300  loss 0.4123  lr 0.00100  ETA 0m41s". */
+    static String logLine(String name, Map<String, Object> event) {
+        String prefix = "SegTrain [" + name + "] ";
+        String kind = Events.kind(event);
+        switch (kind) {
+            case "started":
+                return prefix + "started on " + Events.str(event, "device", "?") + ", "
+                        + Events.integer(event, "iterations", 0) + " iterations, model folder "
+                        + Events.str(event, "model_dir", "?");
+            case "iteration":
+                return prefix + "iteration " + progress(event)
+                        + String.format(Locale.ROOT, "  loss %.4f  lr %s  ETA %s",
+                                Events.num(event, "loss", Double.NaN),
+                                learningRate(Events.num(event, "lr", Double.NaN)),
+                                duration(Events.num(event, "eta_s", Double.NaN)));
+            case "checkpoint":
+                return prefix + "checkpoint at iteration " + Events.integer(event, "iteration", 0)
+                        + ": " + Events.str(event, "path", "?");
+            case "message":
+                return prefix + Events.str(event, "text", "");
+            case "finished":
+                return prefix + "finished " + Events.integer(event, "iterations", 0) + " iterations";
+            default:
+                // A newer library may send kinds this plugin does not know: show them rather than drop them.
+                return prefix + "event " + Json.write(event);
+        }
+    }
+
+    /** The status bar text for an iteration event. */
+    static String status(Map<String, Object> event) {
+        return "SegTrain: iteration " + progress(event)
+                + String.format(Locale.ROOT, " loss %.4f ETA %s",
+                        Events.num(event, "loss", Double.NaN), duration(Events.num(event, "eta_s", Double.NaN)));
+    }
+
+    private static String progress(Map<String, Object> event) {
+        return Events.integer(event, "iteration", 0) + "/" + Events.integer(event, "total", 0);
+    }
+
+    /** Fixed five decimals as usual for learning rates, scientific below that so it never shows 0.00000. */
+    static String learningRate(double lr) {
+        if (Double.isNaN(lr)) return "?";
+        if (lr != 0 && Math.abs(lr) < 1e-4) return String.format(Locale.ROOT, "%.2e", lr);
+        return String.format(Locale.ROOT, "%.5f", lr);
+    }
+
+    /** "0m41s", "12m05s", "1h02m03s"; "?" when unknown. */
+    static String duration(double seconds) {
+        if (Double.isNaN(seconds) || Double.isInfinite(seconds) || seconds < 0) return "?";
+        long s = Math.round(seconds);
+        if (s >= 3600) return String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, (s / 60) % 60, s % 60);
+        return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+}

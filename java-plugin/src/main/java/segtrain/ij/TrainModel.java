@@ -1,0 +1,91 @@
+package segtrain.ij;
+
+import ij.IJ;
+import ij.Macro;
+import ij.plugin.PlugIn;
+import segtrain.api.Trainer;
+import segtrain.bridge.Events;
+import segtrain.bridge.Json;
+import segtrain.bridge.NativeLoader;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Plugins>SegTrain>Train Model...: asks for the settings, then follows the native training job,
+ * showing its events in the Log window, status bar and progress bar until it ends. Esc stops it.
+ */
+public class TrainModel implements PlugIn {
+    private static final long POLL_MS = 200;
+
+    @Override
+    public void run(String arg) {
+        Throwable failure = null;
+        try {
+            NativeLoader.load(); // a missing library is reported as such, not as NoClassDefFoundError
+            TrainDialog.Request request = TrainDialog.show();
+            if (request != null) train(request);
+        } catch (Throwable t) {
+            if (isMacroAbort(t)) throw (RuntimeException) t; // ImageJ's own abort: let it pass
+            failure = t;
+        } finally {
+            IJ.showProgress(1.0);
+        }
+        if (failure != null) Errors.report(failure);
+    }
+
+    private void train(TrainDialog.Request request) throws InterruptedException {
+        String name = request.name;
+        String modelDir = "?";
+        String lastCheckpoint = null;
+        boolean cancelled = false;
+        IJ.resetEscape();
+        try (Trainer job = Trainer.start(Json.write(request.settings), request.image, request.labels)) {
+            boolean done;
+            do {
+                done = job.isDone(); // read before polling, so the last poll sees every event
+                for (Map<String, Object> event : job.poll()) {
+                    String kind = Events.kind(event);
+                    if (kind.equals("started") || kind.equals("finished")) modelDir = Events.str(event, "model_dir", modelDir);
+                    if (kind.equals("checkpoint")) lastCheckpoint = Events.str(event, "path", lastCheckpoint);
+                    show(name, event);
+                }
+                if (!done && !cancelled && IJ.escapePressed()) {
+                    job.cancel();
+                    cancelled = true;
+                    IJ.log("SegTrain [" + name + "] stopping at the next iteration (Esc)...");
+                }
+                if (!done) Thread.sleep(POLL_MS);
+            } while (!done);
+            Map<String, Object> result;
+            try {
+                result = job.finish();
+            } catch (CancellationException e) {
+                IJ.log("SegTrain [" + name + "] cancelled; " + (lastCheckpoint != null
+                        ? "last checkpoint kept in " + lastCheckpoint
+                        : "no checkpoint had been written yet (model folder " + modelDir + ")"));
+                IJ.showStatus("SegTrain: cancelled");
+                return;
+            }
+            String saved = Events.str(result, "model_dir", modelDir);
+            IJ.log(String.format(java.util.Locale.ROOT, "SegTrain [%s] loss %.4f -> %.4f in %s",
+                    name, Events.num(result, "first_loss", Double.NaN), Events.num(result, "final_loss", Double.NaN),
+                    EventText.duration(Events.num(result, "wall_s", Double.NaN))));
+            IJ.log("SegTrain: model '" + name + "' saved in " + saved);
+            IJ.showStatus("SegTrain: model '" + name + "' saved");
+        }
+    }
+
+    private static void show(String name, Map<String, Object> event) {
+        if (Events.kind(event).equals("iteration")) {
+            IJ.showProgress((int) Events.integer(event, "iteration", 0), (int) Events.integer(event, "total", 1));
+            IJ.showStatus(EventText.status(event));
+        }
+        IJ.log(EventText.logLine(name, event));
+    }
+
+    static boolean isMacroAbort(Throwable t) {
+        return t instanceof RuntimeException && Macro.MACRO_CANCELED.equals(t.getMessage());
+    }
+}

@@ -1,0 +1,54 @@
+package segtrain.ij;
+
+import org.junit.Test;
+import segtrain.bridge.Events;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+public class EventTextTest {
+    @Test
+    public void formatsIterationLines() {
+        String line = EventText.logLine("m", Events.parseObject("{\"kind\":\"iteration\",\"iteration\":120,"
+                + "\"total\":300,\"loss\":0.41234,\"lr\":0.001,\"elapsed_s\":30,\"eta_s\":41.2}"));
+        assertEquals("SegTrain [m] iteration 120/300  loss 0.4123  lr 0.00100  ETA 0m41s", line);
+    }
+
+    @Test
+    public void formatsOtherKindsAndUnknownOnes() {
+        assertEquals("SegTrain [m] checkpoint at iteration 20: /x/iter_000020.safetensors", EventText.logLine("m",
+                Events.parseObject("{\"kind\":\"checkpoint\",\"iteration\":20,\"path\":\"/x/iter_000020.safetensors\"}")));
+        assertEquals("SegTrain [m] hello", EventText.logLine("m", Events.parseObject("{\"kind\":\"message\",\"text\":\"hello\"}")));
+        assertTrue(EventText.logLine("m", Events.parseObject("{\"kind\":\"new\",\"x\":1}")).contains("{\"kind\":\"new\",\"x\":1}"));
+    }
+
+    @Test
+    public void formatsDurationsAndRates() {
+        assertEquals("0m41s", EventText.duration(41.2));
+        assertEquals("12m05s", EventText.duration(725));
+        assertEquals("1h02m03s", EventText.duration(3723));
+        assertEquals("?", EventText.duration(Double.NaN));
+        assertEquals("0.02000", EventText.learningRate(0.02));
+        assertEquals("5.00e-06", EventText.learningRate(5e-6));
+    }
+
+    @Test
+    public void parsesWindowsAndNumbersForJson() {
+        assertArrayEquals(new int[] {1, 64, 64}, TrainDialog.window(" 1, 64 ,64 "));
+        for (String bad : new String[] {"1,64", "1,64,64,2", "a,b,c", "1.5,64,64", ""}) {
+            try {
+                TrainDialog.window(bad);
+                fail("accepted window " + bad);
+            } catch (IllegalArgumentException expected) {
+                assertTrue(expected.getMessage().contains("window_size"));
+            }
+        }
+        assertEquals(60L, TrainDialog.json(60.0));
+        assertEquals(4.6, TrainDialog.json(4.6));
+        assertEquals(0, TrainDialog.digits(300));
+        assertEquals(1, TrainDialog.digits(4.6));
+        assertEquals(5, TrainDialog.digits(0.00005));
+    }
+}

@@ -1,0 +1,24 @@
+//! SegTrain's core: everything except the JNI bridge and the command line.
+//!
+//! Settings are validated once (`settings`), data is prepared (`data`), a residual-SE U-Net
+//! (`model`) is trained (`train`) on a job thread (`job`) and stored by name (`store`).
+pub mod data;
+pub mod error;
+pub mod job;
+pub mod model;
+pub mod rng;
+pub mod runtime;
+pub mod settings;
+pub mod store;
+pub mod train;
+
+pub use error::{Error, Result};
+
+/// "0.1.0 (libtorch 2.13.0)"
+pub fn version() -> String {
+    format!("{} (libtorch {})", env!("CARGO_PKG_VERSION"), torch_version())
+}
+
+fn torch_version() -> &'static str {
+    "2.13.0"
+}

@@ -1,0 +1,120 @@
+//! Building blocks of the U-Net, written once for 2D and 3D: the number of spatial dimensions
+//! follows from the kernel shape. Parameter names (`conv.weight`, `bn.running_mean`, ...) are
+//! the checkpoint keys: keep them stable.
+use tch::nn::{self, Init, ModuleT};
+use tch::Tensor;
+
+/// PyTorch Connectomics initialises every convolution and linear weight orthogonally.
+const ORTHOGONAL: Init = Init::Orthogonal { gain: 1.0 };
+
+/// A convolution with "same" replicate padding (PyTorch Connectomics pads by replication, so
+/// window borders do not see a dark frame of zeros).
+#[derive(Debug)]
+pub struct Conv {
+    weight: Tensor,
+    bias: Option<Tensor>,
+    stride: Vec<i64>,
+    /// Padding for `Tensor::pad`, last dimension first, both sides.
+    pad: Vec<i64>,
+}
+
+impl Conv {
+    pub fn new(p: nn::Path, c_in: i64, c_out: i64, kernel: &[i64], stride: &[i64], bias: bool) -> Self {
+        let mut shape = vec![c_out, c_in];
+        shape.extend_from_slice(kernel);
+        // tch's orthogonal init returns the flattened (out, in*k*k) matrix: shape it back.
+        let orthogonal = nn::init::init(ORTHOGONAL, &shape, p.device()).view(shape.as_slice());
+        let weight = p.var_copy("weight", &orthogonal);
+        let bias = bias.then(|| p.var("bias", &[c_out], Init::Const(0.0)));
+        let pad = kernel.iter().rev().flat_map(|k| [k / 2, k / 2]).collect();
+        Conv { weight, bias, stride: stride.to_vec(), pad }
+    }
+
+    pub fn forward(&self, x: &Tensor) -> Tensor {
+        let padded = if self.pad.iter().any(|&p| p > 0) { x.pad(&self.pad, "replicate", None) } else { x.shallow_clone() };
+        let n = self.stride.len();
+        padded.convolution(&self.weight, self.bias.as_ref(), &self.stride, &vec![0; n], &vec![1; n], false, &vec![0; n], 1)
+    }
+}
+
+fn batch_norm(p: nn::Path, dims: usize, channels: i64) -> nn::BatchNorm {
+    // PyTorch's defaults: scale 1, shift 0 (tch's default scale is uniform random).
+    let config = nn::BatchNormConfig { ws_init: Init::Const(1.0), ..Default::default() };
+    if dims == 2 { nn::batch_norm2d(p, channels, config) } else { nn::batch_norm3d(p, channels, config) }
+}
+
+/// Convolution, batch norm and (optionally) ELU: the unit PyTorch Connectomics stacks everywhere.
+#[derive(Debug)]
+pub struct ConvNormAct {
+    conv: Conv,
+    bn: nn::BatchNorm,
+    activate: bool,
+}
+
+impl ConvNormAct {
+    pub fn new(p: &nn::Path, c_in: i64, c_out: i64, kernel: &[i64], stride: &[i64], activate: bool) -> Self {
+        ConvNormAct {
+            conv: Conv::new(p / "conv", c_in, c_out, kernel, stride, false),
+            bn: batch_norm(p / "bn", kernel.len(), c_out),
+            activate,
+        }
+    }
+
+    pub fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
+        let y = self.bn.forward_t(&self.conv.forward(x), train);
+        if self.activate { y.elu() } else { y }
+    }
+}
+
+/// Squeeze-and-excitation: global average, a bottleneck of a quarter of the channels, and a
+/// sigmoid gate per channel.
+#[derive(Debug)]
+struct SqueezeExcite {
+    reduce: nn::Linear,
+    expand: nn::Linear,
+}
+
+impl SqueezeExcite {
+    fn new(p: &nn::Path, channels: i64) -> Self {
+        let hidden = (channels / 4).max(1);
+        let config = nn::LinearConfig { ws_init: ORTHOGONAL, bs_init: Some(Init::Const(0.0)), bias: true };
+        SqueezeExcite {
+            reduce: nn::linear(p / "reduce", channels, hidden, config),
+            expand: nn::linear(p / "expand", hidden, channels, config),
+        }
+    }
+
+    fn forward(&self, x: &Tensor) -> Tensor {
+        let spatial: Vec<i64> = (2..x.dim() as i64).collect();
+        let squeezed = x.mean_dim(spatial.as_slice(), false, None);
+        let gate = squeezed.apply(&self.reduce).elu().apply(&self.expand).sigmoid();
+        let mut shape = gate.size();
+        shape.resize(x.dim(), 1);
+        x * gate.view(shape.as_slice())
+    }
+}
+
+/// Residual block with squeeze-excitation (PyTorch Connectomics `residual_se`):
+/// ELU(x + SE(BN(conv(ELU(BN(conv(x))))))).
+#[derive(Debug)]
+pub struct ResidualSe {
+    first: ConvNormAct,
+    second: ConvNormAct,
+    se: SqueezeExcite,
+}
+
+impl ResidualSe {
+    pub fn new(p: &nn::Path, channels: i64, kernel: &[i64]) -> Self {
+        let unit = vec![1; kernel.len()];
+        ResidualSe {
+            first: ConvNormAct::new(&(p / "first"), channels, channels, kernel, &unit, true),
+            second: ConvNormAct::new(&(p / "second"), channels, channels, kernel, &unit, false),
+            se: SqueezeExcite::new(&(p / "se"), channels),
+        }
+    }
+
+    pub fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
+        let y = self.second.forward_t(&self.first.forward_t(x, train), train);
+        (self.se.forward(&y) + x).elu()
+    }
+}

@@ -1,0 +1,5 @@
+//! The residual-SE U-Net of PyTorch Connectomics, for 2D and 3D windows.
+mod layers;
+mod unet;
+
+pub use unet::{UNet, UNetSpec};

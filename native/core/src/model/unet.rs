@@ -1,0 +1,178 @@
+//! The U-Net itself. Level 0 works at full resolution; every deeper level first downsamples with
+//! a strided convolution, and the decoder upsamples (bi-/trilinear) and adds the skip of the
+//! same level, as PyTorch Connectomics' `unet_2d` / `unet_3d` do.
+use super::layers::{Conv, ConvNormAct, ResidualSe};
+use serde::{Deserialize, Serialize};
+use tch::nn::{self, ModuleT};
+use tch::Tensor;
+
+/// One encoder level: its kernel and the stride of the convolution that enters it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Level {
+    pub kernel: Vec<i64>,
+    pub stride: Vec<i64>,
+}
+
+/// The shape of a U-Net, stored in model.json so that auto-label rebuilds the same network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UNetSpec {
+    pub in_channels: i64,
+    pub out_channels: i64,
+    pub filters: Vec<i64>,
+    /// Kernel of the input and output convolutions (5 wide in-plane).
+    pub io_kernel: Vec<i64>,
+    pub levels: Vec<Level>,
+}
+
+impl UNetSpec {
+    /// The 2D network: 3x3 kernels, every level below the first halves y and x.
+    pub fn two_d(filters: &[i64], in_channels: i64, out_channels: i64) -> Self {
+        let levels = (0..filters.len())
+            .map(|i| Level { kernel: vec![3, 3], stride: if i == 0 { vec![1, 1] } else { vec![2, 2] } })
+            .collect();
+        UNetSpec { in_channels, out_channels, filters: filters.to_vec(), io_kernel: vec![5, 5], levels }
+    }
+
+    pub fn spatial_dims(&self) -> usize {
+        self.io_kernel.len()
+    }
+
+    /// Total downsampling per spatial dimension (product of the strides).
+    pub fn downsampling(&self) -> Vec<i64> {
+        (0..self.spatial_dims()).map(|d| self.levels.iter().map(|l| l.stride[d]).product()).collect()
+    }
+}
+
+#[derive(Debug)]
+struct EncoderLevel {
+    enter: ConvNormAct,
+    block: ResidualSe,
+}
+
+#[derive(Debug)]
+struct DecoderLevel {
+    reduce: ConvNormAct,
+    block: ResidualSe,
+}
+
+#[derive(Debug)]
+pub struct UNet {
+    spec: UNetSpec,
+    conv_in: ConvNormAct,
+    encoder: Vec<EncoderLevel>,
+    /// decoder[i] brings level i+1's features to level i.
+    decoder: Vec<DecoderLevel>,
+    conv_out: Conv,
+}
+
+impl UNet {
+    pub fn new(p: &nn::Path, spec: &UNetSpec) -> Self {
+        let f = &spec.filters;
+        let unit = vec![1; spec.spatial_dims()];
+        let conv_in = ConvNormAct::new(&(p / "conv_in"), spec.in_channels, f[0], &spec.io_kernel, &unit, true);
+        let encoder = spec
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(i, level)| {
+                let q = p / "encoder" / i;
+                let previous = f[i.saturating_sub(1)];
+                EncoderLevel {
+                    enter: ConvNormAct::new(&(&q / "enter"), previous, f[i], &level.kernel, &level.stride, true),
+                    block: ResidualSe::new(&(&q / "block"), f[i], &level.kernel),
+                }
+            })
+            .collect();
+        let decoder = (1..f.len())
+            .map(|j| {
+                let q = p / "decoder" / (j - 1);
+                let kernel = &spec.levels[j].kernel;
+                DecoderLevel {
+                    reduce: ConvNormAct::new(&(&q / "reduce"), f[j], f[j - 1], kernel, &unit, true),
+                    block: ResidualSe::new(&(&q / "block"), f[j - 1], kernel),
+                }
+            })
+            .collect();
+        let conv_out = Conv::new(p / "conv_out", f[0], spec.out_channels, &spec.io_kernel, &unit, true);
+        UNet { spec: spec.clone(), conv_in, encoder, decoder, conv_out }
+    }
+
+    pub fn spec(&self) -> &UNetSpec {
+        &self.spec
+    }
+}
+
+/// Upsamples `x` to the spatial size of `skip` and adds it (align_corners, as PyTorch
+/// Connectomics does with strided-convolution downsampling).
+fn upsample_add(x: &Tensor, skip: &Tensor) -> Tensor {
+    let size = skip.size();
+    let up = match size.len() {
+        4 => x.upsample_bilinear2d(&size[2..], true, None, None),
+        _ => x.upsample_trilinear3d(&size[2..], true, None, None, None),
+    };
+    up + skip
+}
+
+impl ModuleT for UNet {
+    /// x: (batch, in_channels, [z,] y, x) -> logits (batch, out_channels, [z,] y, x), same size.
+    fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
+        let mut h = self.conv_in.forward_t(x, train);
+        let mut skips = Vec::with_capacity(self.encoder.len());
+        for level in &self.encoder {
+            h = level.block.forward_t(&level.enter.forward_t(&h, train), train);
+            skips.push(h.shallow_clone());
+        }
+        skips.pop(); // the deepest level has no skip: it is `h`
+        for (level, skip) in self.decoder.iter().zip(skips.iter()).rev() {
+            h = level.reduce.forward_t(&h, train);
+            h = level.block.forward_t(&upsample_add(&h, skip), train);
+        }
+        self.conv_out.forward(&h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tch::{Device, Kind};
+
+    fn output_shape(spec: &UNetSpec, input: &[i64]) -> Vec<i64> {
+        let vs = nn::VarStore::new(Device::Cpu);
+        let net = UNet::new(&vs.root(), spec);
+        let x = Tensor::randn(input, (Kind::Float, Device::Cpu));
+        tch::no_grad(|| net.forward_t(&x, false)).size()
+    }
+
+    #[test]
+    fn output_matches_input_size_even_for_odd_windows() {
+        let spec = UNetSpec::two_d(&[4, 6, 8, 10, 12], 1, 2);
+        for (h, w) in [(16, 16), (33, 47), (17, 64), (65, 31)] {
+            assert_eq!(output_shape(&spec, &[2, 1, h, w]), vec![2, 2, h, w], "{h}x{w}");
+        }
+    }
+
+    #[test]
+    fn the_2d_network_has_the_connectomics_shape() {
+        let spec = UNetSpec::two_d(&[28, 36, 48, 64, 80], 1, 1);
+        assert_eq!(spec.downsampling(), vec![16, 16]);
+        let vs = nn::VarStore::new(Device::Cpu);
+        let _net = UNet::new(&vs.root(), &spec);
+        let vars = vs.variables();
+        assert_eq!(vars["conv_in.conv.weight"].size(), vec![28, 1, 5, 5]);
+        assert_eq!(vars["encoder.4.enter.conv.weight"].size(), vec![80, 64, 3, 3]);
+        assert_eq!(vars["decoder.0.reduce.conv.weight"].size(), vec![28, 36, 3, 3]);
+        assert_eq!(vars["encoder.2.block.se.reduce.weight"].size(), vec![12, 48]);
+        assert_eq!(vars["conv_out.weight"].size(), vec![1, 28, 5, 5]);
+        assert!(vars.contains_key("encoder.1.block.second.bn.running_var"));
+    }
+
+    #[test]
+    fn weights_start_orthogonal() {
+        let vs = nn::VarStore::new(Device::Cpu);
+        let _net = UNet::new(&vs.root(), &UNetSpec::two_d(&[8, 8, 8, 8, 8], 1, 1));
+        let w = vs.variables()["encoder.1.enter.conv.weight"].view([8, -1]);
+        let gram = w.matmul(&w.transpose(0, 1));
+        let identity = Tensor::eye(8, (Kind::Float, Device::Cpu));
+        assert!(gram.allclose(&identity, 1e-4, 1e-4, false));
+    }
+}

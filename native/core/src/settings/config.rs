@@ -1,0 +1,104 @@
+//! The four training configs. Their JSON files in `configs/` are compiled into the library, so
+//! the dialog, the CLI and a stored model always agree on what a config name means.
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+const CONFIG_FILES: [(&str, &str); 4] = [
+    ("Instance2D", include_str!("../../../../configs/Instance2D.json")),
+    ("Instance3D", include_str!("../../../../configs/Instance3D.json")),
+    ("Semantic2D", include_str!("../../../../configs/Semantic2D.json")),
+    ("Semantic3D", include_str!("../../../../configs/Semantic3D.json")),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    Semantic,
+    Instance,
+}
+
+/// A complete, flat training config. The first group of fields are the defaults of the
+/// person's settings (the dialog shows them); the rest is the recipe (network, optimiser,
+/// schedule, loss, augmentation). A resolved plan holds a copy with the person's values in it,
+/// which is what model.json stores.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingConfig {
+    pub name: String,
+    pub description: String,
+    pub task: Task,
+    /// 2: the network sees one section at a time; 3: it sees `window[0]` sections.
+    pub dims: u8,
+    /// Voxel size x, y, z in nanometres.
+    pub voxel_nm: [f64; 3],
+    pub gpus: u32,
+    pub cpus: u32,
+    pub base_lr: f64,
+    /// Gradient accumulation: the optimiser updates once every `iteration_step` iterations.
+    pub iteration_step: u32,
+    pub iteration_save: u64,
+    pub iteration_total: u64,
+    pub samples_per_batch: u32,
+    /// Training window z, y, x in voxels.
+    pub window: [usize; 3],
+    pub seed: u64,
+    /// A progress event (and a log line in Fiji) every this many iterations.
+    pub log_every: u64,
+    /// Feature channels per U-Net level, finest first.
+    pub filters: Vec<i64>,
+    pub optimizer: String,
+    pub momentum: f64,
+    pub weight_decay: f64,
+    /// Share of iteration_total spent warming the learning rate up linearly.
+    pub warmup_fraction: f64,
+    /// Learning-rate drops at these shares of iteration_total.
+    pub lr_milestones: Vec<f64>,
+    pub lr_gamma: f64,
+    pub bce_weight: f64,
+    pub dice_weight: f64,
+    pub augment_flip: bool,
+    pub augment_rotate90: bool,
+}
+
+pub fn config_names() -> Vec<&'static str> {
+    CONFIG_FILES.iter().map(|(name, _)| *name).collect()
+}
+
+/// The config's JSON text exactly as shipped.
+pub fn config_json(name: &str) -> Result<&'static str> {
+    CONFIG_FILES
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, text)| *text)
+        .ok_or_else(|| {
+            Error::setting(format!("config: unknown training config '{name}'; known: {}", config_names().join(", ")))
+        })
+}
+
+pub fn load_config(name: &str) -> Result<TrainingConfig> {
+    let text = config_json(name)?;
+    serde_json::from_str(text).map_err(|e| Error::setting(format!("config {name}: broken config file: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_config_parses_and_names_itself() {
+        for name in config_names() {
+            let config = load_config(name).unwrap();
+            assert_eq!(config.name, name);
+            assert_eq!(config.dims as usize, if name.ends_with("2D") { 2 } else { 3 });
+            assert_eq!(config.task == Task::Instance, name.starts_with("Instance"));
+            assert_eq!(config.window[0] == 1, config.dims == 2, "{name}: 2D windows have z = 1");
+            assert_eq!(config.iteration_total % config.iteration_save, 0, "{name}");
+        }
+    }
+
+    #[test]
+    fn unknown_config_lists_the_known_ones() {
+        let err = load_config("Semantic4D").unwrap_err().to_string();
+        assert!(err.contains("Semantic4D") && err.contains("Semantic2D, Semantic3D"), "{err}");
+    }
+}

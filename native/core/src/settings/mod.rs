@@ -1,0 +1,9 @@
+//! Settings: the training configs shipped in `configs/`, the person's settings (dialog, macro,
+//! CLI) and their validation into one resolved plan. This is the only place that validates.
+mod config;
+mod train;
+mod validate;
+
+pub use config::{config_json, config_names, load_config, Task, TrainingConfig};
+pub use train::{TrainPlan, TrainSettings};
+pub use validate::{validate_model_name, MIN_WINDOW_YX};

@@ -1,0 +1,159 @@
+//! The person's training settings, as the dialog, a macro or the CLI give them, and the
+//! resolved plan that training runs from.
+use super::config::{load_config, TrainingConfig};
+use super::validate::Checker;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Settings as received. Every value but `config` and `name` is optional and falls back to
+/// the config's default. Numbers are read as f64 on purpose: serde's own messages for a
+/// negative or fractional integer do not name the field, ours do.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainSettings {
+    pub config: String,
+    pub name: String,
+    pub models_dir: Option<PathBuf>,
+    pub voxel_nm: Option<Vec<f64>>,
+    pub gpus: Option<f64>,
+    pub cpus: Option<f64>,
+    pub base_lr: Option<f64>,
+    pub iteration_step: Option<f64>,
+    pub iteration_save: Option<f64>,
+    pub iteration_total: Option<f64>,
+    pub samples_per_batch: Option<f64>,
+    pub window: Option<Vec<f64>>,
+    pub seed: Option<f64>,
+    pub log_every: Option<f64>,
+    #[serde(default)]
+    pub overwrite: bool,
+}
+
+/// Everything a training run needs, validated.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrainPlan {
+    pub name: String,
+    pub models_dir: PathBuf,
+    pub overwrite: bool,
+    /// The config with the person's values filled in: what model.json stores.
+    pub config: TrainingConfig,
+}
+
+/// Configs whose training is implemented; the others are listed but refused with a message.
+const SUPPORTED_CONFIGS: [&str; 1] = ["Semantic2D"];
+
+impl TrainSettings {
+    pub fn from_json(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| Error::setting(format!("settings are not valid JSON: {e}")))
+    }
+
+    /// Checks every field (all problems are reported together) and fills in the defaults.
+    pub fn resolve(&self) -> Result<TrainPlan> {
+        let mut config = load_config(&self.config)?;
+        let mut check = Checker::default();
+        if !SUPPORTED_CONFIGS.contains(&config.name.as_str()) {
+            check.problem(format!(
+                "config: {} is not supported yet (only {} trains in this version)",
+                config.name,
+                SUPPORTED_CONFIGS.join(", ")
+            ));
+        }
+        check.model_name("name", &self.name);
+        if let Some(v) = &self.voxel_nm {
+            if let Some(v) = check.positive_triple("voxel_nm", v) {
+                config.voxel_nm = v;
+            }
+        }
+        let c = &mut config;
+        check.integer_into("gpus", self.gpus, 0, 64, &mut c.gpus);
+        check.integer_into("cpus", self.cpus, 1, 1024, &mut c.cpus);
+        check.integer_into("iteration_step", self.iteration_step, 1, 100_000, &mut c.iteration_step);
+        check.integer_into("iteration_total", self.iteration_total, 1, 100_000_000, &mut c.iteration_total);
+        check.integer_into("iteration_save", self.iteration_save, 1, 100_000_000, &mut c.iteration_save);
+        check.integer_into("samples_per_batch", self.samples_per_batch, 1, 4096, &mut c.samples_per_batch);
+        check.integer_into("seed", self.seed, 0, u32::MAX as u64, &mut c.seed);
+        check.integer_into("log_every", self.log_every, 1, 100_000_000, &mut c.log_every);
+        if let Some(lr) = self.base_lr {
+            if lr.is_finite() && lr > 0.0 && lr <= 10.0 {
+                c.base_lr = lr;
+            } else {
+                check.problem(format!("base_lr: must be a number above 0 and at most 10 (got {lr}); 0.01 to 0.05 is typical"));
+            }
+        }
+        if let Some(w) = &self.window {
+            if let Some(w) = check.window("window", w, c.dims) {
+                c.window = w;
+            }
+        }
+        check.divides("iteration_save", c.iteration_save, "iteration_total", c.iteration_total);
+        check.finish()?;
+        let models_dir = match &self.models_dir {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.clone(),
+            _ => crate::store::default_models_dir(),
+        };
+        Ok(TrainPlan { name: self.name.clone(), models_dir, overwrite: self.overwrite, config })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(extra: &str) -> Result<TrainPlan> {
+        let text = format!(r#"{{"config":"Semantic2D","name":"m1","models_dir":"/tmp/x"{extra}}}"#);
+        TrainSettings::from_json(&text)?.resolve()
+    }
+
+    fn message(extra: &str) -> String {
+        settings(extra).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_come_from_the_config_and_values_override_them() {
+        let plan = settings(r#","base_lr":0.005,"window":[1,64,96],"voxel_nm":[4.6,4.6,50]"#).unwrap();
+        assert_eq!(plan.config.base_lr, 0.005);
+        assert_eq!(plan.config.window, [1, 64, 96]);
+        assert_eq!(plan.config.voxel_nm, [4.6, 4.6, 50.0]);
+        assert_eq!(plan.config.iteration_total, 10000, "default of Semantic2D.json");
+    }
+
+    #[test]
+    fn every_bad_field_is_named_in_one_message() {
+        let err = message(r#","iteration_save":7,"iteration_total":100,"base_lr":-1,"cpus":0"#);
+        assert!(err.contains("iteration_save: 7 does not divide iteration_total 100"), "{err}");
+        assert!(err.contains("base_lr"), "{err}");
+        assert!(err.contains("cpus"), "{err}");
+    }
+
+    #[test]
+    fn fractional_and_negative_integers_are_refused_by_name() {
+        assert!(message(r#","samples_per_batch":2.5"#).contains("samples_per_batch: must be a whole number"));
+        assert!(message(r#","gpus":-1"#).contains("gpus: must be a whole number from 0 to 64 (got -1)"));
+    }
+
+    #[test]
+    fn two_d_configs_need_a_single_section_window() {
+        let err = message(r#","window":[3,64,64]"#);
+        assert!(err.contains("window: z must be 1 for a 2D config"), "{err}");
+        assert!(message(r#","window":[1,64]"#).contains("window: needs three numbers z,y,x"));
+        assert!(message(r#","window":[1,8,64]"#).contains("window: y and x must be at least 16"));
+    }
+
+    #[test]
+    fn unknown_keys_and_unsupported_configs_are_explained() {
+        assert!(message(r#","iterations":5"#).contains("unknown field `iterations`"));
+        let text = r#"{"config":"Instance3D","name":"m1"}"#;
+        let err = TrainSettings::from_json(text).unwrap().resolve().unwrap_err().to_string();
+        assert!(err.contains("Instance3D is not supported yet"), "{err}");
+    }
+
+    #[test]
+    fn model_names_must_be_plain_folder_names() {
+        for bad in ["", "../up", "a/b", ".hidden", "with space"] {
+            let text = format!(r#"{{"config":"Semantic2D","name":"{bad}"}}"#);
+            let err = TrainSettings::from_json(&text).unwrap().resolve().unwrap_err().to_string();
+            assert!(err.contains("name:"), "{bad}: {err}");
+        }
+    }
+}

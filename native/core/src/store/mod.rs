@@ -1,0 +1,9 @@
+//! The models folder: one sub-folder per model name, written so that a crash or a cancel never
+//! leaves a half-written file, and an existing model is never replaced unless asked.
+mod atomic;
+mod model_dir;
+mod record;
+
+pub use atomic::{save_tensors_atomic, write_atomic};
+pub use model_dir::{default_models_dir, list_models, ModelDir, ModelSummary, WEIGHTS};
+pub use record::{ModelRecord, Status, TrainingSummary, SCHEMA_VERSION};

@@ -1,0 +1,47 @@
+//! model.json: everything needed to rebuild and use a model, and what its training did.
+use crate::data::Normalization;
+use crate::model::UNetSpec;
+use crate::settings::TrainingConfig;
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Training is running (or the process died: the last checkpoint is still usable).
+    Training,
+    Complete,
+    Cancelled,
+    Failed,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    pub device: String,
+    /// The training stack, z, y, x.
+    pub image_shape: [usize; 3],
+    pub iterations_done: u64,
+    pub first_loss: Option<f64>,
+    pub last_loss: Option<f64>,
+    pub wall_s: f64,
+    /// Last checkpoint written (relative to the model folder).
+    pub last_checkpoint: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ModelRecord {
+    pub schema_version: u32,
+    pub name: String,
+    pub status: Status,
+    /// The fully resolved config (the person's settings included).
+    pub config: TrainingConfig,
+    pub network: UNetSpec,
+    pub normalization: Normalization,
+    /// Meaning of the output channels, e.g. ["foreground"].
+    pub outputs: Vec<String>,
+    /// Final weights (relative to the model folder); absent until training ends.
+    pub weights: Option<String>,
+    pub training: TrainingSummary,
+}

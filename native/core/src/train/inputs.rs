@@ -1,0 +1,52 @@
+//! The image and label stacks a training starts from, and the checks they must pass before any
+//! model folder is created.
+use crate::error::{Error, Result};
+use crate::settings::TrainPlan;
+use segtrain_volume::Volume;
+
+pub struct TrainingStacks {
+    pub image: Volume<f32>,
+    pub labels: Volume<u32>,
+}
+
+fn describe(shape: [usize; 3]) -> String {
+    format!("{} slice(s) of {}x{} (width x height)", shape[0], shape[2], shape[1])
+}
+
+pub fn validate_stacks(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<()> {
+    let (image, labels) = (stacks.image.shape, stacks.labels.shape);
+    if image.contains(&0) {
+        return Err(Error::InvalidInput(format!("the image stack is empty ({})", describe(image))));
+    }
+    if image != labels {
+        return Err(Error::InvalidInput(format!(
+            "the image and label stacks differ in size: image {}, labels {}; they must match pixel for pixel",
+            describe(image),
+            describe(labels)
+        )));
+    }
+    let window = plan.config.window;
+    let axes = ["z (slices)", "y (height)", "x (width)"];
+    let too_big: Vec<String> = (0..3)
+        .filter(|&d| window[d] > image[d])
+        .map(|d| format!("{} is {} but the stack has {}", axes[d], window[d], image[d]))
+        .collect();
+    if !too_big.is_empty() {
+        return Err(Error::setting(format!(
+            "window: larger than the stack: {}; allowed: z 1 to {}, y {} to {}, x {} to {}",
+            too_big.join(", "),
+            image[0],
+            crate::settings::MIN_WINDOW_YX,
+            image[1],
+            crate::settings::MIN_WINDOW_YX,
+            image[2]
+        )));
+    }
+    if stacks.image.data.iter().any(|v| !v.is_finite()) {
+        return Err(Error::InvalidInput("the image stack contains NaN or infinite values".into()));
+    }
+    if stacks.labels.data.iter().all(|&l| l == 0) {
+        return Err(Error::InvalidInput("the label stack has no labelled pixels (all 0): nothing to learn".into()));
+    }
+    Ok(())
+}

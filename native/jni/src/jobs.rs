@@ -1,0 +1,58 @@
+//! Handles for jobs running on Rust threads. Java holds a number; this table owns the job.
+//! `finish` waits on the job without holding the table lock, and poll / cancel / done go through
+//! the job's context, so none of them waits for a `finish` in another Java thread.
+use crate::boundary::{BridgeError, BridgeResult};
+use once_cell::sync::Lazy;
+use segtrain::job::{Job, JobContext};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+struct Entry {
+    context: JobContext,
+    job: Mutex<Job>,
+}
+
+static JOBS: Lazy<Mutex<HashMap<i64, Arc<Entry>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+static NEXT_HANDLE: AtomicI64 = AtomicI64::new(1);
+
+fn table() -> std::sync::MutexGuard<'static, HashMap<i64, Arc<Entry>>> {
+    JOBS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub fn register(job: Job) -> i64 {
+    let handle = NEXT_HANDLE.fetch_add(1, Ordering::Relaxed);
+    let entry = Entry { context: job.context(), job: Mutex::new(job) };
+    table().insert(handle, Arc::new(entry));
+    handle
+}
+
+fn entry(handle: i64) -> BridgeResult<Arc<Entry>> {
+    table().get(&handle).cloned().ok_or_else(|| BridgeError::Handle(format!("no SegTrain job with handle {handle} (never started, or already closed)")))
+}
+
+pub fn poll(handle: i64) -> BridgeResult<String> {
+    let events = entry(handle)?.context.drain();
+    Ok(serde_json::to_string(&events).expect("events serialise"))
+}
+
+pub fn is_done(handle: i64) -> BridgeResult<bool> {
+    Ok(entry(handle)?.context.is_done())
+}
+
+pub fn cancel(handle: i64) -> BridgeResult<()> {
+    entry(handle)?.context.cancel();
+    Ok(())
+}
+
+pub fn finish(handle: i64) -> BridgeResult<String> {
+    let entry = entry(handle)?;
+    let mut job = entry.job.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(job.finish()?.to_string())
+}
+
+/// Idempotent: closing an unknown handle does nothing. A running job is cancelled and joined.
+pub fn close(handle: i64) {
+    let removed = table().remove(&handle);
+    drop(removed);
+}

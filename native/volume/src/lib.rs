@@ -1,0 +1,19 @@
+//! SegTrain's image stack I/O: reads image and label stacks from TIFF files or
+//! folders of TIFF slices (with their ImageJ calibration in nm), and writes
+//! stacks that ImageJ/Fiji opens with their calibration.
+
+mod calibration;
+mod error;
+mod folder;
+mod ifd_scan;
+mod read;
+mod volume;
+mod write;
+
+#[cfg(test)]
+mod test_util;
+
+pub use error::VolumeError;
+pub use read::{read_stack_f32, read_stack_labels};
+pub use volume::Volume;
+pub use write::{write_stack, Sample};
