@@ -1,1 +1,36 @@
-fn main(){}
+//! `segtrain`: the same core as the Fiji plugin, for servers and clusters.
+mod args;
+mod commands;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  segtrain train --image IMG --labels LBL --config Semantic2D --name NAME [--models-dir DIR]
+                 [--voxel-nm X,Y,Z] [--gpus N] [--cpus N] [--lr F] [--iteration-step N]
+                 [--iteration-save N] [--iterations N] [--batch N] [--window Z,Y,X] [--seed N]
+                 [--overwrite]
+  segtrain models [--models-dir DIR]
+  segtrain demo-data --out DIR [--slices N] [--height N] [--width N] [--seed N]
+  segtrain configs
+  segtrain version
+IMG and LBL are multi-page TIFF files or folders of single-page TIFFs (taken in name order).";
+
+fn main() -> ExitCode {
+    let words: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = std::panic::catch_unwind(|| commands::run(&words));
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(commands::Failure::Usage(message))) => {
+            eprintln!("segtrain: {message}\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Ok(Err(commands::Failure::Error(message))) => {
+            eprintln!("segtrain: error: {message}");
+            ExitCode::from(1)
+        }
+        Err(payload) => {
+            eprintln!("segtrain: internal error: {}", segtrain::job::panic_message(&*payload));
+            ExitCode::from(3)
+        }
+    }
+}

@@ -30,7 +30,9 @@ pub(crate) fn parse_imagej_description(text: &str) -> Option<ImageJDescription> 
     }
     let mut d = ImageJDescription::default();
     for line in text.lines() {
-        let Some((key, value)) = line.split_once('=') else { continue };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
         let value = value.trim();
         match key.trim() {
             "images" => d.images = parse_count(value),
@@ -50,13 +52,21 @@ pub(crate) fn parse_imagej_description(text: &str) -> Option<ImageJDescription> 
 fn parse_count(value: &str) -> Option<usize> {
     // ImageJ itself parses counts as doubles ("images=14.0" is accepted there).
     value.parse::<usize>().ok().or_else(|| {
-        value.parse::<f64>().ok().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as usize)
+        value
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(|f| f as usize)
     })
 }
 
 /// tifffile (Python) writes non-ASCII units escaped Java-style: "unit=\u00B5m".
 fn unescape_unit(value: &str) -> String {
-    value.replace("\\u00B5", "µ").replace("\\u00b5", "µ").replace("\\u03BC", "μ").replace("\\u03bc", "μ")
+    value
+        .replace("\\u00B5", "µ")
+        .replace("\\u00b5", "µ")
+        .replace("\\u03BC", "μ")
+        .replace("\\u03bc", "μ")
 }
 
 /// Nanometres per `unit`; `None` for "pixel", empty, or a unit we do not know
@@ -108,7 +118,9 @@ pub(crate) fn voxel_nm(
                 _ => return None,
             };
             // 72 or 96 dpi are screen defaults written by many programs, not measurements.
-            if resolution_unit == Some(RESUNIT_INCH) && matches!(x_res, Some(r) if r == 72.0 || r == 96.0) {
+            if resolution_unit == Some(RESUNIT_INCH)
+                && matches!(x_res, Some(r) if r == 72.0 || r == 96.0)
+            {
                 return None;
             }
             (nm, false)
@@ -121,9 +133,15 @@ pub(crate) fn voxel_nm(
         None if from_imagej => unit_nm,
         None => return None,
     };
-    let y_unit_nm = imagej.and_then(|d| d.yunit.as_deref()).and_then(unit_to_nm).unwrap_or(unit_nm);
+    let y_unit_nm = imagej
+        .and_then(|d| d.yunit.as_deref())
+        .and_then(unit_to_nm)
+        .unwrap_or(unit_nm);
     let y = y_res.map_or(x, |r| y_unit_nm / r);
-    let z_unit_nm = imagej.and_then(|d| d.zunit.as_deref()).and_then(unit_to_nm).unwrap_or(unit_nm);
+    let z_unit_nm = imagej
+        .and_then(|d| d.zunit.as_deref())
+        .and_then(unit_to_nm)
+        .unwrap_or(unit_nm);
     // ImageJ allows a negative spacing (reversed z order); the size is its magnitude.
     let z = imagej
         .and_then(|d| d.spacing)
@@ -150,8 +168,9 @@ pub(crate) fn imagej_description(n_images: usize, voxel_nm: Option<[f64; 3]>) ->
 
 /// XResolution for a pixel size in nm, as a TIFF rational (numerator, denominator)
 /// in pixels per nm. The numerator is a power of ten, so that `nm = d / n`
-/// stays exact for sizes with up to 9 significant digits; `None` for sizes
-/// that are not positive or too large for a rational (over ~4 m).
+/// stays exact for sizes with up to 9 significant digits. Both stay below 2^31
+/// because older ImageJ versions read rationals as signed 32-bit integers.
+/// `None` for sizes that are not positive or too large (over ~2 m).
 pub(crate) fn resolution_rational(nm: f64) -> Option<(u32, u32)> {
     if !(nm.is_finite() && nm > 0.0) {
         return None;
@@ -159,7 +178,7 @@ pub(crate) fn resolution_rational(nm: f64) -> Option<(u32, u32)> {
     for k in (0..=9u32).rev() {
         let n = 10u64.pow(k);
         let d = (nm * n as f64).round();
-        if d <= f64::from(u32::MAX) {
+        if d <= f64::from(i32::MAX) {
             return (d >= 1.0).then_some((n as u32, d as u32));
         }
     }
@@ -193,21 +212,39 @@ mod tests {
         assert_eq!(d.unit.as_deref(), Some("nm"));
         assert_eq!(d.spacing, Some(50.0));
         // 1 / XResolution = 4.6 nm
-        assert_voxel(voxel_nm(Some(&d), Some(1.0 / 4.6), Some(1.0 / 4.6), Some(1)), [4.6, 4.6, 50.0]);
+        assert_voxel(
+            voxel_nm(Some(&d), Some(1.0 / 4.6), Some(1.0 / 4.6), Some(1)),
+            [4.6, 4.6, 50.0],
+        );
     }
 
     #[test]
     fn non_imagej_descriptions_are_ignored() {
         assert_eq!(parse_imagej_description("Created by some camera"), None);
-        assert_eq!(parse_imagej_description("<?xml version=\"1.0\"?><OME/>"), None);
+        assert_eq!(
+            parse_imagej_description("<?xml version=\"1.0\"?><OME/>"),
+            None
+        );
     }
 
     #[test]
     fn micron_spellings_all_mean_1000_nm() {
-        for unit in ["micron", "µm", "μm", "um", "\\u00B5m", "Micron", "microns", "micrometer"] {
+        for unit in [
+            "micron",
+            "µm",
+            "μm",
+            "um",
+            "\\u00B5m",
+            "Micron",
+            "microns",
+            "micrometer",
+        ] {
             let text = format!("ImageJ=1.54f\nunit={unit}\nspacing=0.5\n");
             let d = parse_imagej_description(&text).unwrap();
-            assert_voxel(voxel_nm(Some(&d), Some(10.0), Some(10.0), None), [100.0, 100.0, 500.0]);
+            assert_voxel(
+                voxel_nm(Some(&d), Some(10.0), Some(10.0), None),
+                [100.0, 100.0, 500.0],
+            );
         }
     }
 
@@ -226,7 +263,8 @@ mod tests {
 
     #[test]
     fn pixel_or_missing_unit_means_uncalibrated() {
-        let d = parse_imagej_description("ImageJ=1.53t\nimages=3\nunit=pixel\nspacing=2\n").unwrap();
+        let d =
+            parse_imagej_description("ImageJ=1.53t\nimages=3\nunit=pixel\nspacing=2\n").unwrap();
         assert_eq!(voxel_nm(Some(&d), Some(1.0), Some(1.0), Some(1)), None);
         let d = parse_imagej_description("ImageJ=1.53t\nimages=3\n").unwrap();
         assert_eq!(voxel_nm(Some(&d), Some(1.0), Some(1.0), Some(1)), None);
@@ -237,42 +275,62 @@ mod tests {
     #[test]
     fn spacing_absent_means_z_equals_x() {
         let d = parse_imagej_description("ImageJ=1.53t\nunit=nm\n").unwrap();
-        assert_voxel(voxel_nm(Some(&d), Some(0.125), Some(0.25), None), [8.0, 4.0, 8.0]);
+        assert_voxel(
+            voxel_nm(Some(&d), Some(0.125), Some(0.25), None),
+            [8.0, 4.0, 8.0],
+        );
         // Negative spacing (reversed stacks) counts by its magnitude.
         let d = parse_imagej_description("ImageJ=1.53t\nunit=nm\nspacing=-30\n").unwrap();
-        assert_voxel(voxel_nm(Some(&d), Some(0.125), None, None), [8.0, 8.0, 30.0]);
+        assert_voxel(
+            voxel_nm(Some(&d), Some(0.125), None, None),
+            [8.0, 8.0, 30.0],
+        );
     }
 
     #[test]
     fn separate_z_unit() {
-        let d = parse_imagej_description("ImageJ=1.53t\nunit=nm\nzunit=micron\nspacing=0.05\n").unwrap();
+        let d = parse_imagej_description("ImageJ=1.53t\nunit=nm\nzunit=micron\nspacing=0.05\n")
+            .unwrap();
         assert_voxel(voxel_nm(Some(&d), Some(0.2), None, None), [5.0, 5.0, 50.0]);
     }
 
     #[test]
     fn resolution_unit_without_imagej() {
         // 10000 pixels per cm = 1 µm pixels.
-        assert_voxel(voxel_nm(None, Some(10000.0), Some(10000.0), Some(3)), [1000.0, 1000.0, 1000.0]);
+        assert_voxel(
+            voxel_nm(None, Some(10000.0), Some(10000.0), Some(3)),
+            [1000.0, 1000.0, 1000.0],
+        );
         // 72 dpi is a screen default, not a calibration.
         assert_eq!(voxel_nm(None, Some(72.0), Some(72.0), Some(2)), None);
         // 25400 dpi = 1 µm pixels.
-        assert_voxel(voxel_nm(None, Some(25400.0), None, Some(2)), [1000.0, 1000.0, 1000.0]);
+        assert_voxel(
+            voxel_nm(None, Some(25400.0), None, Some(2)),
+            [1000.0, 1000.0, 1000.0],
+        );
     }
 
     #[test]
     fn written_description_parses_back() {
         let text = imagej_description(14, Some([4.6, 4.6, 50.0]));
-        assert_eq!(text, "ImageJ=1.53t\nimages=14\nslices=14\nunit=nm\nspacing=50\nloop=false\n");
+        assert_eq!(
+            text,
+            "ImageJ=1.53t\nimages=14\nslices=14\nunit=nm\nspacing=50\nloop=false\n"
+        );
         let d = parse_imagej_description(&text).unwrap();
-        assert_eq!((d.images, d.slices, d.spacing), (Some(14), Some(14), Some(50.0)));
+        assert_eq!(
+            (d.images, d.slices, d.spacing),
+            (Some(14), Some(14), Some(50.0))
+        );
         assert_eq!(imagej_description(1, None), "ImageJ=1.53t\nloop=false\n");
-        let d = parse_imagej_description(&imagej_description(2, Some([1.0, 1.0, 123.456789]))).unwrap();
+        let d =
+            parse_imagej_description(&imagej_description(2, Some([1.0, 1.0, 123.456789]))).unwrap();
         assert_eq!(d.spacing, Some(123.456789));
     }
 
     #[test]
     fn resolution_rationals_are_precise() {
-        for nm in [0.001, 0.37, 1.0, 4.6, 8.0, 50.0, 123.456789, 1e5, 4e9] {
+        for nm in [0.001, 0.37, 1.0, 4.6, 8.0, 30.0, 50.0, 123.456789, 1e5, 2e9] {
             let (n, d) = resolution_rational(nm).unwrap();
             let back = f64::from(d) / f64::from(n);
             assert!(close(back, nm), "{nm}: {n}/{d}");
@@ -281,6 +339,7 @@ mod tests {
         assert_eq!(resolution_rational(0.0), None);
         assert_eq!(resolution_rational(-1.0), None);
         assert_eq!(resolution_rational(f64::NAN), None);
-        assert_eq!(resolution_rational(5e9), None);
+        assert_eq!(resolution_rational(3e9), None);
+        assert_eq!(resolution_rational(30.0), Some((10_000_000, 300_000_000)));
     }
 }

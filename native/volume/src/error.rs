@@ -51,15 +51,24 @@ pub enum VolumeError {
 impl VolumeError {
     /// Shorthand used all over the crate for `map_err`.
     pub(crate) fn io(path: &Path, source: io::Error) -> Self {
-        VolumeError::Io { path: path.to_path_buf(), source }
+        VolumeError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 
     pub(crate) fn tiff(path: &Path, message: impl Into<String>) -> Self {
-        VolumeError::Tiff { path: path.to_path_buf(), message: message.into() }
+        VolumeError::Tiff {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
     }
 
     pub(crate) fn unsupported(path: &Path, message: impl Into<String>) -> Self {
-        VolumeError::Unsupported { path: path.to_path_buf(), message: message.into() }
+        VolumeError::Unsupported {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
     }
 
     /// The file (or folder) the error is about, if any.
@@ -178,11 +187,26 @@ mod tests {
             VolumeError::io(Path::new("a.tif"), io::Error::from(io::ErrorKind::NotFound)),
             VolumeError::tiff(Path::new("b.tif"), "damaged"),
             VolumeError::unsupported(Path::new("c.tif"), "RGB"),
-            VolumeError::Empty { path: PathBuf::from("d"), folder: true },
-            VolumeError::Empty { path: PathBuf::from("e.tif"), folder: false },
-            VolumeError::InvalidLabel { path: PathBuf::from("f.tif"), page: 1, x: 2, y: 3, value: 1.5 },
+            VolumeError::Empty {
+                path: PathBuf::from("d"),
+                folder: true,
+            },
+            VolumeError::Empty {
+                path: PathBuf::from("e.tif"),
+                folder: false,
+            },
+            VolumeError::InvalidLabel {
+                path: PathBuf::from("f.tif"),
+                page: 1,
+                x: 2,
+                y: 3,
+                value: 1.5,
+            },
         ];
-        for (e, name) in errors.iter().zip(["a.tif", "b.tif", "c.tif", "d", "e.tif", "f.tif"]) {
+        for (e, name) in errors
+            .iter()
+            .zip(["a.tif", "b.tif", "c.tif", "d", "e.tif", "f.tif"])
+        {
             let s = e.to_string();
             assert!(s.starts_with(name), "{s}");
             assert!(!s.contains('\n'), "{s}");

@@ -94,26 +94,59 @@ mod tests {
 
     #[test]
     fn numbers_sort_by_value() {
-        assert_eq!(sorted(&["10.tif", "2.tif", "1.tif"]), ["1.tif", "2.tif", "10.tif"]);
         assert_eq!(
-            sorted(&["slice_100.tif", "slice_20.tif", "slice_3.tif", "Slice_4.tif"]),
-            ["slice_3.tif", "Slice_4.tif", "slice_20.tif", "slice_100.tif"]
+            sorted(&["10.tif", "2.tif", "1.tif"]),
+            ["1.tif", "2.tif", "10.tif"]
         );
-        assert_eq!(sorted(&["img010.tif", "img009.tif", "img1.tif"]), ["img1.tif", "img009.tif", "img010.tif"]);
-        assert_eq!(sorted(&["b.tif", "A.tif", "a1.tif"]), ["A.tif", "a1.tif", "b.tif"]);
+        assert_eq!(
+            sorted(&[
+                "slice_100.tif",
+                "slice_20.tif",
+                "slice_3.tif",
+                "Slice_4.tif"
+            ]),
+            [
+                "slice_3.tif",
+                "Slice_4.tif",
+                "slice_20.tif",
+                "slice_100.tif"
+            ]
+        );
+        assert_eq!(
+            sorted(&["img010.tif", "img009.tif", "img1.tif"]),
+            ["img1.tif", "img009.tif", "img010.tif"]
+        );
+        assert_eq!(
+            sorted(&["b.tif", "A.tif", "a1.tif"]),
+            ["A.tif", "a1.tif", "b.tif"]
+        );
         // Same number, different padding: still a total, repeatable order.
         assert_eq!(sorted(&["1.tif", "01.tif"]), ["01.tif", "1.tif"]);
         // Digits longer than any integer type.
         assert_eq!(
-            sorted(&["99999999999999999999999.tif", "100000000000000000000000.tif"]),
-            ["99999999999999999999999.tif", "100000000000000000000000.tif"]
+            sorted(&[
+                "99999999999999999999999.tif",
+                "100000000000000000000000.tif"
+            ]),
+            [
+                "99999999999999999999999.tif",
+                "100000000000000000000000.tif"
+            ]
         );
     }
 
     #[test]
     fn lists_only_visible_tiff_files() {
         let dir = TempDir::new("folder-list");
-        for name in ["10.tif", "2.TIF", "1.tiff", "._1.tif", ".hidden.tif", "notes.txt", "3.png"] {
+        for name in [
+            "10.tif",
+            "2.TIF",
+            "1.tiff",
+            "._1.tif",
+            ".hidden.tif",
+            "notes.txt",
+            "3.png",
+        ] {
             fs::write(dir.path().join(name), b"x").unwrap();
         }
         fs::create_dir(dir.path().join("4.tif")).unwrap();

@@ -49,18 +49,34 @@ struct Endian(bool);
 impl Endian {
     fn u16(&self, b: &[u8]) -> u16 {
         let a = [b[0], b[1]];
-        if self.0 { u16::from_le_bytes(a) } else { u16::from_be_bytes(a) }
+        if self.0 {
+            u16::from_le_bytes(a)
+        } else {
+            u16::from_be_bytes(a)
+        }
     }
     fn u32(&self, b: &[u8]) -> u32 {
         let a = [b[0], b[1], b[2], b[3]];
-        if self.0 { u32::from_le_bytes(a) } else { u32::from_be_bytes(a) }
+        if self.0 {
+            u32::from_le_bytes(a)
+        } else {
+            u32::from_be_bytes(a)
+        }
     }
     fn u64(&self, b: &[u8]) -> u64 {
         let a: [u8; 8] = b[..8].try_into().expect("8 bytes");
-        if self.0 { u64::from_le_bytes(a) } else { u64::from_be_bytes(a) }
+        if self.0 {
+            u64::from_le_bytes(a)
+        } else {
+            u64::from_be_bytes(a)
+        }
     }
     fn u16_bytes(&self, v: u16) -> [u8; 2] {
-        if self.0 { v.to_le_bytes() } else { v.to_be_bytes() }
+        if self.0 {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        }
     }
 }
 
@@ -97,22 +113,42 @@ pub(crate) fn scan<R: Read + Seek>(r: &mut R, path: &Path) -> Result<Layout, Vol
         43 if n == 16 => true,
         _ => return Err(not_tiff()),
     };
-    let mut next = if big { e.u64(&header[8..16]) } else { u64::from(e.u32(&header[4..8])) };
+    let mut next = if big {
+        e.u64(&header[8..16])
+    } else {
+        u64::from(e.u32(&header[4..8]))
+    };
 
     let (count_size, entry_size, pointer_size) = if big { (8u64, 20u64, 8u64) } else { (2, 12, 4) };
-    let mut layout = Layout { little_endian: e.0, pages: 0, patches: Vec::new(), description: None };
+    let mut layout = Layout {
+        little_endian: e.0,
+        pages: 0,
+        patches: Vec::new(),
+        description: None,
+    };
     let mut description_at = None;
     let mut seen = HashSet::new();
     while next != 0 {
         if !seen.insert(next) {
-            return Err(VolumeError::tiff(path, "the file is damaged: its list of pages loops back on itself"));
+            return Err(VolumeError::tiff(
+                path,
+                "the file is damaged: its list of pages loops back on itself",
+            ));
         }
         r.seek(SeekFrom::Start(next)).map_err(read_err)?;
         let mut count_bytes = [0u8; 8];
-        r.read_exact(&mut count_bytes[..count_size as usize]).map_err(read_err)?;
-        let count = if big { e.u64(&count_bytes) } else { u64::from(e.u16(&count_bytes)) };
+        r.read_exact(&mut count_bytes[..count_size as usize])
+            .map_err(read_err)?;
+        let count = if big {
+            e.u64(&count_bytes)
+        } else {
+            u64::from(e.u16(&count_bytes))
+        };
         if count > MAX_ENTRIES {
-            return Err(VolumeError::tiff(path, "the file is damaged: a page directory is implausibly large"));
+            return Err(VolumeError::tiff(
+                path,
+                "the file is damaged: a page directory is implausibly large",
+            ));
         }
         let mut ifd = vec![0u8; (count * entry_size + pointer_size) as usize];
         r.read_exact(&mut ifd).map_err(read_err)?;
@@ -131,7 +167,9 @@ pub(crate) fn scan<R: Read + Seek>(r: &mut R, path: &Path) -> Result<Layout, Vol
             if tag == TAG_PHOTOMETRIC && field_type == TYPE_SHORT && value_count == 1 {
                 let v = e.u16(value);
                 if v == PHOTOMETRIC_WHITE_IS_ZERO || v == PHOTOMETRIC_PALETTE {
-                    layout.patches.push((value_pos, e.u16_bytes(PHOTOMETRIC_BLACK_IS_ZERO)));
+                    layout
+                        .patches
+                        .push((value_pos, e.u16_bytes(PHOTOMETRIC_BLACK_IS_ZERO)));
                 }
             }
             // ASCII (2), or BYTE/UNDEFINED (1, 7) as some writers use for text.
@@ -139,7 +177,11 @@ pub(crate) fn scan<R: Read + Seek>(r: &mut R, path: &Path) -> Result<Layout, Vol
                 description_at = Some(if value_count <= value.len() as u64 {
                     DescriptionAt::Inline(value[..value_count as usize].to_vec())
                 } else {
-                    let offset = if big { e.u64(value) } else { u64::from(e.u32(value)) };
+                    let offset = if big {
+                        e.u64(value)
+                    } else {
+                        u64::from(e.u32(value))
+                    };
                     DescriptionAt::Offset(offset, value_count)
                 });
             }
@@ -198,7 +240,11 @@ pub(crate) struct PatchedReader<R> {
 impl<R: Seek> PatchedReader<R> {
     pub fn new(mut inner: R, patches: Vec<(u64, [u8; 2])>) -> io::Result<Self> {
         let pos = inner.stream_position()?;
-        Ok(PatchedReader { inner, pos, patches })
+        Ok(PatchedReader {
+            inner,
+            pos,
+            patches,
+        })
     }
 }
 
@@ -207,7 +253,9 @@ impl<R: Read> Read for PatchedReader<R> {
         let n = self.inner.read(buf)?;
         let (start, end) = (self.pos, self.pos + n as u64);
         // First patch that may overlap [start, end): binary search keeps big stacks fast.
-        let first = self.patches.partition_point(|&(offset, _)| offset + 2 <= start);
+        let first = self
+            .patches
+            .partition_point(|&(offset, _)| offset + 2 <= start);
         for &(offset, bytes) in &self.patches[first..] {
             if offset >= end {
                 break;
@@ -239,7 +287,8 @@ mod tests {
     #[test]
     fn patched_reader_replaces_bytes_across_read_boundaries() {
         let data: Vec<u8> = (0..20).collect();
-        let mut r = PatchedReader::new(Cursor::new(data), vec![(3, [100, 101]), (9, [102, 103])]).unwrap();
+        let mut r =
+            PatchedReader::new(Cursor::new(data), vec![(3, [100, 101]), (9, [102, 103])]).unwrap();
         let mut a = [0u8; 4]; // 0..4: patch at 3 only half inside
         r.read_exact(&mut a).unwrap();
         assert_eq!(a, [0, 1, 2, 100]);
@@ -255,7 +304,12 @@ mod tests {
     #[test]
     fn rejects_non_tiff_and_short_files() {
         let p = Path::new("x.tif");
-        for bytes in [&b""[..], b"II*", b"PK\x03\x04zipfile", b"II\x2b\x00\x08\x00\x00\x00"] {
+        for bytes in [
+            &b""[..],
+            b"II*",
+            b"PK\x03\x04zipfile",
+            b"II\x2b\x00\x08\x00\x00\x00",
+        ] {
             let err = scan(&mut Cursor::new(bytes.to_vec()), p).unwrap_err();
             assert!(matches!(err, VolumeError::Tiff { .. }), "{err}");
         }

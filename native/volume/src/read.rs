@@ -64,18 +64,29 @@ struct Stack<T> {
 }
 
 impl<T> Stack<T> {
-    fn push(&mut self, ctx: &PageCtx, height: usize, pixels: DecodingResult) -> Result<(), VolumeError> {
+    fn push(
+        &mut self,
+        ctx: &PageCtx,
+        height: usize,
+        pixels: DecodingResult,
+    ) -> Result<(), VolumeError> {
         let found = [ctx.width, height];
         match self.size {
             None => {
                 self.size = Some(found);
                 self.first_file = Some(ctx.file.to_path_buf());
-                let total = ctx.width.saturating_mul(height).saturating_mul(self.expected_pages);
+                let total = ctx
+                    .width
+                    .saturating_mul(height)
+                    .saturating_mul(self.expected_pages);
                 // Only a hint: if it fails, `extend` below grows the vector as needed.
                 let _ = self.data.try_reserve_exact(total);
             }
             Some(expected) if expected != found => {
-                let first_file = self.first_file.as_deref().filter(|f| self.from_folder && *f != ctx.file);
+                let first_file = self
+                    .first_file
+                    .as_deref()
+                    .filter(|f| self.from_folder && *f != ctx.file);
                 return Err(VolumeError::ShapeMismatch {
                     path: ctx.file.to_path_buf(),
                     page: ctx.page,
@@ -90,7 +101,13 @@ impl<T> Stack<T> {
         if values.len() != ctx.width * height {
             return Err(VolumeError::tiff(
                 ctx.file,
-                format!("page {} holds {} pixels instead of {}x{}; the file is damaged", ctx.page, values.len(), ctx.width, height),
+                format!(
+                    "page {} holds {} pixels instead of {}x{}; the file is damaged",
+                    ctx.page,
+                    values.len(),
+                    ctx.width,
+                    height
+                ),
             ));
         }
         self.data.extend(values);
@@ -99,12 +116,23 @@ impl<T> Stack<T> {
     }
 }
 
-fn read_stack<T>(path: &Path, purpose: Purpose, convert: Convert<T>) -> Result<Volume<T>, VolumeError> {
+fn read_stack<T>(
+    path: &Path,
+    purpose: Purpose,
+    convert: Convert<T>,
+) -> Result<Volume<T>, VolumeError> {
     let meta = fs::metadata(path).map_err(|e| VolumeError::io(path, e))?;
     let from_folder = meta.is_dir();
-    let files = if from_folder { folder::list_tiffs(path)? } else { vec![path.to_path_buf()] };
+    let files = if from_folder {
+        folder::list_tiffs(path)?
+    } else {
+        vec![path.to_path_buf()]
+    };
     if files.is_empty() {
-        return Err(VolumeError::Empty { path: path.to_path_buf(), folder: true });
+        return Err(VolumeError::Empty {
+            path: path.to_path_buf(),
+            folder: true,
+        });
     }
     let mut stack = Stack {
         data: Vec::new(),
@@ -123,7 +151,10 @@ fn read_stack<T>(path: &Path, purpose: Purpose, convert: Convert<T>) -> Result<V
             voxel_nm = calibration;
         }
     }
-    let [width, height] = stack.size.ok_or_else(|| VolumeError::Empty { path: path.to_path_buf(), folder: from_folder })?;
+    let [width, height] = stack.size.ok_or_else(|| VolumeError::Empty {
+        path: path.to_path_buf(),
+        folder: from_folder,
+    })?;
     Ok(Volume::new(stack.data, [stack.depth, height, width])?.with_voxel_nm(voxel_nm))
 }
 
@@ -137,9 +168,15 @@ fn read_file<T>(
     let mut reader = BufReader::new(File::open(file).map_err(|e| VolumeError::io(file, e))?);
     let layout = ifd_scan::scan(&mut reader, file)?;
     if layout.pages == 0 {
-        return Err(VolumeError::Empty { path: file.to_path_buf(), folder: false });
+        return Err(VolumeError::Empty {
+            path: file.to_path_buf(),
+            folder: false,
+        });
     }
-    let imagej = layout.description.as_deref().and_then(calibration::parse_imagej_description);
+    let imagej = layout
+        .description
+        .as_deref()
+        .and_then(calibration::parse_imagej_description);
     let imagej_images = imagej.as_ref().and_then(|d| d.images).unwrap_or(1);
     if let Some(d) = &imagej {
         check_single_channel(file, d)?;
@@ -148,9 +185,14 @@ fn read_file<T>(
         stack.expected_pages = n_files.saturating_mul(layout.pages.max(imagej_images));
     }
 
-    reader.seek(SeekFrom::Start(0)).map_err(|e| VolumeError::io(file, e))?;
-    let patched = PatchedReader::new(reader, layout.patches.clone()).map_err(|e| VolumeError::io(file, e))?;
-    let mut dec = Decoder::new(patched).map_err(|e| tiff_error(file, e))?.with_limits(Limits::unlimited());
+    reader
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| VolumeError::io(file, e))?;
+    let patched =
+        PatchedReader::new(reader, layout.patches.clone()).map_err(|e| VolumeError::io(file, e))?;
+    let mut dec = Decoder::new(patched)
+        .map_err(|e| tiff_error(file, e))?
+        .with_limits(Limits::unlimited());
     let voxel_nm = read_calibration(&mut dec, imagej.as_ref());
 
     let mut page = 1;
@@ -194,10 +236,16 @@ fn check_single_channel(file: &Path, d: &ImageJDescription) -> Result<(), Volume
     Ok(())
 }
 
-fn read_calibration<R: Read + Seek>(dec: &mut Decoder<R>, imagej: Option<&ImageJDescription>) -> Option<[f64; 3]> {
+fn read_calibration<R: Read + Seek>(
+    dec: &mut Decoder<R>,
+    imagej: Option<&ImageJDescription>,
+) -> Option<[f64; 3]> {
     let x_res = rational_tag(dec, Tag::XResolution);
     let y_res = rational_tag(dec, Tag::YResolution);
-    let unit = dec.find_tag_unsigned::<u16>(Tag::ResolutionUnit).ok().flatten();
+    let unit = dec
+        .find_tag_unsigned::<u16>(Tag::ResolutionUnit)
+        .ok()
+        .flatten();
     calibration::voxel_nm(imagej, x_res, y_res, unit)
 }
 
@@ -222,7 +270,11 @@ fn read_page<T, R: Read + Seek>(
     stack: &mut Stack<T>,
 ) -> Result<(), VolumeError> {
     // Reduced-resolution copies (thumbnails, pyramid levels) are not slices.
-    let subfile_type = dec.find_tag_unsigned::<u32>(Tag::NewSubfileType).ok().flatten().unwrap_or(0);
+    let subfile_type = dec
+        .find_tag_unsigned::<u32>(Tag::NewSubfileType)
+        .ok()
+        .flatten()
+        .unwrap_or(0);
     if page > 1 && subfile_type & 1 == 1 {
         return Ok(());
     }
@@ -235,14 +287,23 @@ fn read_page<T, R: Read + Seek>(
         | ColorType::CMYK(_)
         | ColorType::CMYKA(_) => return Err(colour_error(file, page, purpose)),
         ColorType::GrayA(_) => return Err(channels_error(file, page, 2)),
-        ColorType::Multiband { num_samples, .. } => return Err(channels_error(file, page, num_samples.into())),
+        ColorType::Multiband { num_samples, .. } => {
+            return Err(channels_error(file, page, num_samples.into()))
+        }
         other => {
-            return Err(VolumeError::unsupported(file, format!("page {page} has an unsupported pixel type ({other:?})")))
+            return Err(VolumeError::unsupported(
+                file,
+                format!("page {page} has an unsupported pixel type ({other:?})"),
+            ))
         }
     };
     let pixels = dec.read_image().map_err(|e| tiff_error(file, e))?;
     let (width, height) = (width as usize, height as usize);
-    let pixels = if bits < 8 { unpack_bits(file, pixels, width, height, bits)? } else { pixels };
+    let pixels = if bits < 8 {
+        unpack_bits(file, pixels, width, height, bits)?
+    } else {
+        pixels
+    };
     stack.push(&PageCtx { file, page, width }, height, pixels)
 }
 
@@ -254,7 +315,10 @@ fn colour_error(file: &Path, page: usize, purpose: Purpose) -> VolumeError {
              save them as an 8-bit or 16-bit grayscale or indexed-colour image"
         }
     };
-    VolumeError::unsupported(file, format!("page {page} is an RGB colour image; {advice}"))
+    VolumeError::unsupported(
+        file,
+        format!("page {page} is an RGB colour image; {advice}"),
+    )
 }
 
 fn channels_error(file: &Path, page: usize, channels: usize) -> VolumeError {
@@ -282,9 +346,10 @@ fn tiff_error(file: &Path, e: TiffError) -> VolumeError {
                  open it in Fiji and save it again with File > Save As > Tiff..."
             ),
         ),
-        TiffError::FormatError(f) => {
-            VolumeError::tiff(file, format!("not a readable TIFF file, or the file is damaged ({f})"))
-        }
+        TiffError::FormatError(f) => VolumeError::tiff(
+            file,
+            format!("not a readable TIFF file, or the file is damaged ({f})"),
+        ),
         other => VolumeError::tiff(file, format!("could not decode the image ({other})")),
     }
 }
@@ -299,12 +364,18 @@ fn unpack_bits(
     bits: u8,
 ) -> Result<DecodingResult, VolumeError> {
     let DecodingResult::U8(packed) = pixels else {
-        return Err(VolumeError::unsupported(file, format!("{bits}-bit signed pixels are not supported")));
+        return Err(VolumeError::unsupported(
+            file,
+            format!("{bits}-bit signed pixels are not supported"),
+        ));
     };
     let bits = usize::from(bits);
     let row_bytes = (width * bits).div_ceil(8);
     if packed.len() < row_bytes * height {
-        return Err(VolumeError::tiff(file, "the image holds fewer pixels than its size says; the file is damaged"));
+        return Err(VolumeError::tiff(
+            file,
+            "the image holds fewer pixels than its size says; the file is damaged",
+        ));
     }
     let mask = ((1u16 << bits) - 1) as u8;
     let mut out = Vec::with_capacity(width * height);
@@ -328,7 +399,8 @@ fn read_imagej_contiguous<T, R: Read + Seek>(
     images: usize,
     stack: &mut Stack<T>,
 ) -> Result<(), VolumeError> {
-    let first_u64 = |v: Result<Option<Vec<u64>>, TiffError>| v.ok().flatten().and_then(|v| v.first().copied());
+    let first_u64 =
+        |v: Result<Option<Vec<u64>>, TiffError>| v.ok().flatten().and_then(|v| v.first().copied());
     let compression = first_u64(dec.find_tag_unsigned_vec::<u64>(Tag::Compression)).unwrap_or(1);
     let bits = first_u64(dec.find_tag_unsigned_vec::<u64>(Tag::BitsPerSample)).unwrap_or(1);
     let format = first_u64(dec.find_tag_unsigned_vec::<u64>(Tag::SampleFormat)).unwrap_or(1);
@@ -352,7 +424,9 @@ fn read_imagej_contiguous<T, R: Read + Seek>(
     }
     let offset = offset.ok_or_else(|| layout_error("without pixel data"))?;
     let plane = width * height * (bits as usize / 8);
-    let file_len = fs::metadata(file).map_err(|e| VolumeError::io(file, e))?.len();
+    let file_len = fs::metadata(file)
+        .map_err(|e| VolumeError::io(file, e))?
+        .len();
     if offset + (images as u64) * (plane as u64) > file_len {
         return Err(VolumeError::tiff(
             file,
@@ -360,10 +434,12 @@ fn read_imagej_contiguous<T, R: Read + Seek>(
         ));
     }
     let mut f = BufReader::new(File::open(file).map_err(|e| VolumeError::io(file, e))?);
-    f.seek(SeekFrom::Start(offset + plane as u64)).map_err(|e| VolumeError::io(file, e))?;
+    f.seek(SeekFrom::Start(offset + plane as u64))
+        .map_err(|e| VolumeError::io(file, e))?;
     let mut buf = vec![0u8; plane];
     for page in 2..=images {
-        f.read_exact(&mut buf).map_err(|e| VolumeError::io(file, e))?;
+        f.read_exact(&mut buf)
+            .map_err(|e| VolumeError::io(file, e))?;
         let pixels = raw_pixels(&buf, bits, format, layout.little_endian)
             .ok_or_else(|| layout_error("with an unusual sample format"))?;
         stack.push(&PageCtx { file, page, width }, height, pixels)?;
@@ -381,7 +457,11 @@ fn raw_pixels(bytes: &[u8], bits: u64, format: u64, little_endian: bool) -> Opti
                     .chunks_exact(N)
                     .map(|c| {
                         let a: [u8; N] = c.try_into().expect("chunk size");
-                        if little_endian { <$t>::from_le_bytes(a) } else { <$t>::from_be_bytes(a) }
+                        if little_endian {
+                            <$t>::from_le_bytes(a)
+                        } else {
+                            <$t>::from_be_bytes(a)
+                        }
                     })
                     .collect(),
             )
@@ -429,7 +509,12 @@ fn pixels_to_labels(pixels: DecodingResult, ctx: &PageCtx) -> Result<Vec<u32>, V
         DecodingResult::I16(v) => checked(v, ctx, |x| u32::try_from(x).ok(), f64::from)?,
         DecodingResult::I32(v) => checked(v, ctx, |x| u32::try_from(x).ok(), f64::from)?,
         DecodingResult::I64(v) => checked(v, ctx, |x| u32::try_from(x).ok(), |x| x as f64)?,
-        DecodingResult::F16(v) => checked(v, ctx, |x| whole(f64::from(x.to_f32())), |x| f64::from(x.to_f32()))?,
+        DecodingResult::F16(v) => checked(
+            v,
+            ctx,
+            |x| whole(f64::from(x.to_f32())),
+            |x| f64::from(x.to_f32()),
+        )?,
         DecodingResult::F32(v) => checked(v, ctx, |x| whole(f64::from(x)), f64::from)?,
         DecodingResult::F64(v) => checked(v, ctx, whole, |x| x)?,
     })
@@ -491,8 +576,8 @@ mod tests {
             let v = read_stack_labels(&path).unwrap();
             assert_eq!(v.shape, [3, 4, 5], "{name}");
             assert_eq!(v.voxel_nm, None, "{name}");
-            for z in 0..3 {
-                let expected: Vec<u32> = pages[z].2.iter().map(|&x| u32::from(x)).collect();
+            for (z, (_, _, pixels)) in pages.iter().enumerate() {
+                let expected: Vec<u32> = pixels.iter().map(|&x| u32::from(x)).collect();
                 assert_eq!(v.slice(z), &expected[..], "{name} slice {z}");
             }
             let f = read_stack_f32(&path).unwrap();
@@ -504,13 +589,17 @@ mod tests {
     fn lzw_16_bit_with_predictor_and_several_strips() {
         let dir = TempDir::new("read-lzw16");
         let path = dir.join("lzw16.tif");
-        let pages: Vec<(u32, u32, Vec<u16>)> =
-            (0..2u16).map(|z| (7, 5, (0..35u16).map(|i| i * 1800 + z * 7).collect())).collect();
+        let pages: Vec<(u32, u32, Vec<u16>)> = (0..2u16)
+            .map(|z| (7, 5, (0..35u16).map(|i| i * 1800 + z * 7).collect()))
+            .collect();
         write_gray16_lzw(&path, &pages);
         let v = read_stack_labels(&path).unwrap();
         assert_eq!(v.shape, [2, 5, 7]);
         assert_eq!(v.slice(1)[34], 34 * 1800 + 7);
-        assert_eq!(v.slice(0), &pages[0].2.iter().map(|&x| u32::from(x)).collect::<Vec<_>>()[..]);
+        assert_eq!(
+            v.slice(0),
+            &pages[0].2.iter().map(|&x| u32::from(x)).collect::<Vec<_>>()[..]
+        );
     }
 
     #[test]
@@ -521,7 +610,10 @@ mod tests {
         write_gray8_as(&path, 6, 4, &data, 3, Compression::Lzw);
         let v = read_stack_labels(&path).unwrap();
         assert_eq!(v.shape, [1, 4, 6]);
-        assert_eq!(v.data, data.iter().map(|&x| u32::from(x)).collect::<Vec<_>>());
+        assert_eq!(
+            v.data,
+            data.iter().map(|&x| u32::from(x)).collect::<Vec<_>>()
+        );
         let f = read_stack_f32(&path).unwrap();
         assert_eq!(f.data[23], 253.0);
     }
@@ -559,7 +651,11 @@ mod tests {
         let slices = dir.join("slices");
         fs::create_dir(&slices).unwrap();
         for n in [10u8, 2, 1] {
-            let name = if n == 1 { "1.TIF".to_string() } else { format!("{n}.tif") };
+            let name = if n == 1 {
+                "1.TIF".to_string()
+            } else {
+                format!("{n}.tif")
+            };
             write_gray8(&slices.join(name), &[(3, 2, vec![n; 6])], Compression::Lzw);
         }
         // Things a real folder contains that are not slices.
@@ -573,21 +669,42 @@ mod tests {
     #[test]
     fn folder_of_multi_page_files_is_concatenated() {
         let dir = TempDir::new("read-folder-multi");
-        write_gray8(&dir.join("a.tif"), &[(2, 2, vec![1; 4]), (2, 2, vec![2; 4])], Compression::Uncompressed);
-        write_gray8(&dir.join("b.tif"), &[(2, 2, vec![3; 4])], Compression::Uncompressed);
+        write_gray8(
+            &dir.join("a.tif"),
+            &[(2, 2, vec![1; 4]), (2, 2, vec![2; 4])],
+            Compression::Uncompressed,
+        );
+        write_gray8(
+            &dir.join("b.tif"),
+            &[(2, 2, vec![3; 4])],
+            Compression::Uncompressed,
+        );
         let v = read_stack_labels(dir.path()).unwrap();
         assert_eq!(v.shape, [3, 2, 2]);
-        assert_eq!(v.data.iter().step_by(4).copied().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(
+            v.data.iter().step_by(4).copied().collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
     }
 
     #[test]
     fn mismatched_page_sizes_are_reported() {
         let dir = TempDir::new("read-mismatch");
         let path = dir.join("labels.tif");
-        write_gray8(&path, &[(4, 4, vec![0; 16]), (4, 4, vec![0; 16]), (3, 2, vec![0; 6])], Compression::Lzw);
+        write_gray8(
+            &path,
+            &[(4, 4, vec![0; 16]), (4, 4, vec![0; 16]), (3, 2, vec![0; 6])],
+            Compression::Lzw,
+        );
         let err = read_stack_labels(&path).unwrap_err();
         match &err {
-            VolumeError::ShapeMismatch { page, found, expected, first_file, .. } => {
+            VolumeError::ShapeMismatch {
+                page,
+                found,
+                expected,
+                first_file,
+                ..
+            } => {
                 assert_eq!((*page, *found, *expected), (3, [3, 2], [4, 4]));
                 assert!(first_file.is_none());
             }
@@ -600,12 +717,23 @@ mod tests {
     #[test]
     fn mismatched_files_in_a_folder_name_both_files() {
         let dir = TempDir::new("read-mismatch-folder");
-        write_gray8(&dir.join("1.tif"), &[(4, 4, vec![0; 16])], Compression::Uncompressed);
-        write_gray8(&dir.join("2.tif"), &[(5, 4, vec![0; 20])], Compression::Uncompressed);
+        write_gray8(
+            &dir.join("1.tif"),
+            &[(4, 4, vec![0; 16])],
+            Compression::Uncompressed,
+        );
+        write_gray8(
+            &dir.join("2.tif"),
+            &[(5, 4, vec![0; 20])],
+            Compression::Uncompressed,
+        );
         let err = read_stack_f32(dir.path()).unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, VolumeError::ShapeMismatch { page: 1, .. }));
-        assert!(msg.contains("2.tif is 5x4 but") && msg.contains("1.tif is 4x4"), "{msg}");
+        assert!(
+            msg.contains("2.tif is 5x4 but") && msg.contains("1.tif is 4x4"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -616,9 +744,15 @@ mod tests {
         let err = read_stack_f32(&path).unwrap_err();
         assert!(matches!(err, VolumeError::Unsupported { .. }));
         let msg = err.to_string();
-        assert!(msg.contains("photo.tif") && msg.contains("convert to 8-bit grayscale first"), "{msg}");
+        assert!(
+            msg.contains("photo.tif") && msg.contains("convert to 8-bit grayscale first"),
+            "{msg}"
+        );
         let msg = read_stack_labels(&path).unwrap_err().to_string();
-        assert!(msg.contains("RGB") && msg.contains("one number per pixel"), "{msg}");
+        assert!(
+            msg.contains("RGB") && msg.contains("one number per pixel"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -626,20 +760,31 @@ mod tests {
         let dir = TempDir::new("read-float-labels");
         let ok = dir.join("ok.tif");
         write_gray32f(&ok, 3, 2, &[0.0, 1.0, 2.0, 3.0, 70000.0, 0.0]);
-        assert_eq!(read_stack_labels(&ok).unwrap().data, vec![0, 1, 2, 3, 70000, 0]);
+        assert_eq!(
+            read_stack_labels(&ok).unwrap().data,
+            vec![0, 1, 2, 3, 70000, 0]
+        );
 
         let bad = dir.join("probabilities.tif");
         write_gray32f(&bad, 3, 2, &[0.0, 1.0, 2.0, 3.0, 1.5, 0.0]);
         let err = read_stack_labels(&bad).unwrap_err();
         match &err {
-            VolumeError::InvalidLabel { page, x, y, value, .. } => assert_eq!((*page, *x, *y, *value), (1, 1, 1, 1.5)),
+            VolumeError::InvalidLabel {
+                page, x, y, value, ..
+            } => assert_eq!((*page, *x, *y, *value), (1, 1, 1, 1.5)),
             other => panic!("unexpected {other:?}"),
         }
-        assert!(err.to_string().contains("probabilities.tif: page 1 has the value 1.5 at x=1, y=1"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("probabilities.tif: page 1 has the value 1.5 at x=1, y=1"),
+            "{err}"
+        );
 
         let negative = dir.join("negative.tif");
         write_gray32f(&negative, 2, 1, &[0.0, -1.0]);
-        assert!(matches!(read_stack_labels(&negative), Err(VolumeError::InvalidLabel { value, .. }) if value == -1.0));
+        assert!(
+            matches!(read_stack_labels(&negative), Err(VolumeError::InvalidLabel { value, .. }) if value == -1.0)
+        );
         // The same files are fine as images.
         assert_eq!(read_stack_f32(&bad).unwrap().data[4], 1.5);
     }
@@ -648,29 +793,49 @@ mod tests {
     fn empty_missing_and_non_tiff_inputs() {
         let dir = TempDir::new("read-empty");
         let err = read_stack_f32(dir.path()).unwrap_err();
-        assert!(matches!(err, VolumeError::Empty { folder: true, .. }), "{err}");
+        assert!(
+            matches!(err, VolumeError::Empty { folder: true, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("no TIFF images"));
         fs::write(dir.join("readme.txt"), b"no images here").unwrap();
-        assert!(matches!(read_stack_f32(dir.path()), Err(VolumeError::Empty { .. })));
+        assert!(matches!(
+            read_stack_f32(dir.path()),
+            Err(VolumeError::Empty { .. })
+        ));
 
         let missing = dir.join("missing.tif");
         let err = read_stack_f32(&missing).unwrap_err();
         assert!(matches!(err, VolumeError::Io { .. }));
-        assert!(err.to_string().contains("missing.tif: file or folder not found"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("missing.tif: file or folder not found"),
+            "{err}"
+        );
 
         let png = dir.join("fake.tif");
         fs::write(&png, b"\x89PNG\r\n\x1a\n0000000000").unwrap();
         let err = read_stack_f32(&png).unwrap_err();
-        assert!(err.to_string().contains("fake.tif: not a TIFF file"), "{err}");
+        assert!(
+            err.to_string().contains("fake.tif: not a TIFF file"),
+            "{err}"
+        );
 
         // A TIFF header whose first page pointer is 0: no pages.
         let no_pages = dir.join("nopages.tif");
         fs::write(&no_pages, b"II\x2a\x00\x00\x00\x00\x00").unwrap();
-        assert!(matches!(read_stack_f32(&no_pages), Err(VolumeError::Empty { folder: false, .. })));
+        assert!(matches!(
+            read_stack_f32(&no_pages),
+            Err(VolumeError::Empty { folder: false, .. })
+        ));
 
         // Truncated in the middle of the pixel data.
         let full = dir.join("full.tif");
-        write_gray8(&full, &[(64, 64, vec![7; 64 * 64])], Compression::Uncompressed);
+        write_gray8(
+            &full,
+            &[(64, 64, vec![7; 64 * 64])],
+            Compression::Uncompressed,
+        );
         let bytes = fs::read(&full).unwrap();
         let cut = dir.join("cut.tif");
         // The encoder writes pixel data before the directory: keep the header, drop the rest.
@@ -709,7 +874,10 @@ mod tests {
             "ImageJ=1.53t\nimages=2\nchannels=2\nhyperstack=true\n",
         );
         let err = read_stack_f32(&path).unwrap_err();
-        assert!(err.to_string().contains("2 channels") && err.to_string().contains("Split Channels"), "{err}");
+        assert!(
+            err.to_string().contains("2 channels") && err.to_string().contains("Split Channels"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -721,7 +889,10 @@ mod tests {
             let mut enc = TiffEncoder::new(fs::File::create(&path).unwrap()).unwrap();
             enc.write_image::<colortype::Gray8>(4, 4, &[9; 16]).unwrap();
             let mut thumb = enc.new_image::<colortype::Gray8>(2, 2).unwrap();
-            thumb.encoder().write_tag(Tag::NewSubfileType, 1u32).unwrap();
+            thumb
+                .encoder()
+                .write_tag(Tag::NewSubfileType, 1u32)
+                .unwrap();
             thumb.write_data(&[1; 4]).unwrap();
         }
         let v = read_stack_labels(&path).unwrap();
@@ -761,6 +932,10 @@ mod tests {
         let v = read_stack_f32(&file).unwrap();
         assert_eq!(v.shape, [14, 1024, 1024]);
         let [x, y, z] = v.voxel_nm.expect("calibrated");
-        assert!((x - 4.6).abs() < 1e-3 && (y - 4.6).abs() < 1e-3 && (z - 50.0).abs() < 1e-6, "{:?}", v.voxel_nm);
+        assert!(
+            (x - 4.6).abs() < 1e-3 && (y - 4.6).abs() < 1e-3 && (z - 50.0).abs() < 1e-6,
+            "{:?}",
+            v.voxel_nm
+        );
     }
 }

@@ -17,7 +17,8 @@ pub(crate) struct TempDir(PathBuf);
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("segtrain-volume-{tag}-{}-{n}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("segtrain-volume-{tag}-{}-{n}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).expect("create temp dir");
         TempDir(dir)
@@ -41,7 +42,9 @@ impl Drop for TempDir {
 /// Writes 8-bit grayscale pages (width, height, pixels) with the tiff crate.
 pub(crate) fn write_gray8(path: &Path, pages: &[(u32, u32, Vec<u8>)], compression: Compression) {
     let file = fs::File::create(path).unwrap();
-    let mut enc = TiffEncoder::new(file).unwrap().with_compression(compression);
+    let mut enc = TiffEncoder::new(file)
+        .unwrap()
+        .with_compression(compression);
     for (w, h, data) in pages {
         enc.write_image::<colortype::Gray8>(*w, *h, data).unwrap();
     }
@@ -49,11 +52,23 @@ pub(crate) fn write_gray8(path: &Path, pages: &[(u32, u32, Vec<u8>)], compressio
 
 /// Writes one 8-bit page whose PhotometricInterpretation is overwritten with
 /// `photometric` (3 = palette, with a ColorMap; 0 = WhiteIsZero).
-pub(crate) fn write_gray8_as(path: &Path, w: u32, h: u32, data: &[u8], photometric: u16, compression: Compression) {
+pub(crate) fn write_gray8_as(
+    path: &Path,
+    w: u32,
+    h: u32,
+    data: &[u8],
+    photometric: u16,
+    compression: Compression,
+) {
     let file = fs::File::create(path).unwrap();
-    let mut enc = TiffEncoder::new(file).unwrap().with_compression(compression);
+    let mut enc = TiffEncoder::new(file)
+        .unwrap()
+        .with_compression(compression);
     let mut image = enc.new_image::<colortype::Gray8>(w, h).unwrap();
-    image.encoder().write_tag(Tag::PhotometricInterpretation, photometric).unwrap();
+    image
+        .encoder()
+        .write_tag(Tag::PhotometricInterpretation, photometric)
+        .unwrap();
     if photometric == 3 {
         // A "glasbey-like" colour map: red, green, blue tables of 256 16-bit values each.
         let cmap: Vec<u16> = (0..768u32).map(|i| ((i * 7919) % 65536) as u16).collect();
@@ -81,7 +96,8 @@ pub(crate) fn write_gray16_lzw(path: &Path, pages: &[(u32, u32, Vec<u16>)]) {
 pub(crate) fn write_gray32f(path: &Path, w: u32, h: u32, data: &[f32]) {
     let file = fs::File::create(path).unwrap();
     let mut enc = TiffEncoder::new(file).unwrap();
-    enc.write_image::<colortype::Gray32Float>(w, h, data).unwrap();
+    enc.write_image::<colortype::Gray32Float>(w, h, data)
+        .unwrap();
 }
 
 /// Writes one RGB page.
@@ -93,13 +109,20 @@ pub(crate) fn write_rgb8(path: &Path, w: u32, h: u32) {
 }
 
 /// Writes 8-bit pages with a given ImageDescription on the first page.
-pub(crate) fn write_gray8_with_description(path: &Path, pages: &[(u32, u32, Vec<u8>)], description: &str) {
+pub(crate) fn write_gray8_with_description(
+    path: &Path,
+    pages: &[(u32, u32, Vec<u8>)],
+    description: &str,
+) {
     let file = fs::File::create(path).unwrap();
     let mut enc = TiffEncoder::new(file).unwrap();
     for (i, (w, h, data)) in pages.iter().enumerate() {
         let mut image = enc.new_image::<colortype::Gray8>(*w, *h).unwrap();
         if i == 0 {
-            image.encoder().write_tag(Tag::ImageDescription, description).unwrap();
+            image
+                .encoder()
+                .write_tag(Tag::ImageDescription, description)
+                .unwrap();
         }
         image.write_data(data).unwrap();
     }
@@ -120,7 +143,8 @@ pub(crate) fn write_packed_gray(path: &Path, w: u32, h: u32, bits: u16, packed: 
     dir.write_tag(Tag::StripOffsets, offset as u32).unwrap();
     dir.write_tag(Tag::SamplesPerPixel, 1u16).unwrap();
     dir.write_tag(Tag::RowsPerStrip, h).unwrap();
-    dir.write_tag(Tag::StripByteCounts, packed.len() as u32).unwrap();
+    dir.write_tag(Tag::StripByteCounts, packed.len() as u32)
+        .unwrap();
     dir.finish().unwrap();
 }
 

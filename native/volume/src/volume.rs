@@ -31,7 +31,11 @@ impl<T> Volume<T> {
                 ),
             });
         }
-        Ok(Volume { data, shape, voxel_nm: None })
+        Ok(Volume {
+            data,
+            shape,
+            voxel_nm: None,
+        })
     }
 
     /// Sets the voxel size (nm, [x, y, z]); builder style, for use after `new`/`zeros`.
@@ -91,7 +95,11 @@ impl<T> Volume<T> {
     /// If `z >= depth`.
     pub fn slice(&self, z: usize) -> &[T] {
         let plane = self.shape[1] * self.shape[2];
-        assert!(z < self.shape[0], "slice {z} is outside a volume of depth {}", self.shape[0]);
+        assert!(
+            z < self.shape[0],
+            "slice {z} is outside a volume of depth {}",
+            self.shape[0]
+        );
         &self.data[z * plane..(z + 1) * plane]
     }
 
@@ -101,14 +109,22 @@ impl<T> Volume<T> {
     /// If `z >= depth`.
     pub fn slice_mut(&mut self, z: usize) -> &mut [T] {
         let plane = self.shape[1] * self.shape[2];
-        assert!(z < self.shape[0], "slice {z} is outside a volume of depth {}", self.shape[0]);
+        assert!(
+            z < self.shape[0],
+            "slice {z} is outside a volume of depth {}",
+            self.shape[0]
+        );
         &mut self.data[z * plane..(z + 1) * plane]
     }
 
     /// A volume of the same shape and calibration with `f` applied to every voxel
     /// (e.g. `labels.map(|&v| v as f32)`).
     pub fn map<U>(&self, f: impl FnMut(&T) -> U) -> Volume<U> {
-        Volume { data: self.data.iter().map(f).collect(), shape: self.shape, voxel_nm: self.voxel_nm }
+        Volume {
+            data: self.data.iter().map(f).collect(),
+            shape: self.shape,
+            voxel_nm: self.voxel_nm,
+        }
     }
 }
 
@@ -116,7 +132,11 @@ impl<T: Clone + Default> Volume<T> {
     /// A volume filled with `T::default()` (zero for numbers), without calibration.
     pub fn zeros(shape: [usize; 3]) -> Result<Self, VolumeError> {
         let n = voxel_count(shape)?;
-        Ok(Volume { data: vec![T::default(); n], shape, voxel_nm: None })
+        Ok(Volume {
+            data: vec![T::default(); n],
+            shape,
+            voxel_nm: None,
+        })
     }
 }
 
@@ -125,7 +145,10 @@ fn voxel_count(shape: [usize; 3]) -> Result<usize, VolumeError> {
         .iter()
         .try_fold(1usize, |acc, &n| acc.checked_mul(n))
         .ok_or_else(|| VolumeError::InvalidVolume {
-            message: format!("the shape {}x{}x{} is too large to hold in memory", shape[0], shape[1], shape[2]),
+            message: format!(
+                "the shape {}x{}x{} is too large to hold in memory",
+                shape[0], shape[1], shape[2]
+            ),
         })
 }
 
@@ -165,7 +188,9 @@ mod tests {
 
     #[test]
     fn zeros_map_and_calibration() {
-        let mut v = Volume::<u16>::zeros([2, 2, 2]).unwrap().with_voxel_nm(Some([4.0, 4.0, 40.0]));
+        let mut v = Volume::<u16>::zeros([2, 2, 2])
+            .unwrap()
+            .with_voxel_nm(Some([4.0, 4.0, 40.0]));
         assert!(v.data.iter().all(|&x| x == 0));
         v.slice_mut(1)[3] = 7;
         let f = v.map(|&x| f32::from(x) * 0.5);

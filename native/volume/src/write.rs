@@ -72,7 +72,11 @@ pub fn write_stack<T: Sample>(path: &Path, volume: &Volume<T>) -> Result<(), Vol
 
 /// `max_offset` is the largest pixel offset a page directory may point to;
 /// only tests lower it, to exercise the single-directory layout without 4 GB files.
-fn write_stack_with_limit<T: Sample>(path: &Path, volume: &Volume<T>, max_offset: u64) -> Result<(), VolumeError> {
+fn write_stack_with_limit<T: Sample>(
+    path: &Path,
+    volume: &Volume<T>,
+    max_offset: u64,
+) -> Result<(), VolumeError> {
     let head = build_head::<T>(path, volume, max_offset)?;
     atomic_write(path, |w| {
         w.write_all(&head)?;
@@ -98,7 +102,11 @@ const RATIONAL: u16 = 5;
 type Entry = (u16, u16, u32, u32);
 
 /// Everything before the pixels: header, description, rationals, directories, padding.
-fn build_head<T: Sample>(path: &Path, volume: &Volume<T>, max_offset: u64) -> Result<Vec<u8>, VolumeError> {
+fn build_head<T: Sample>(
+    path: &Path,
+    volume: &Volume<T>,
+    max_offset: u64,
+) -> Result<Vec<u8>, VolumeError> {
     let [depth, height, width] = volume.shape;
     if depth == 0 || height == 0 || width == 0 {
         return Err(VolumeError::unsupported(
@@ -115,7 +123,9 @@ fn build_head<T: Sample>(path: &Path, volume: &Volume<T>, max_offset: u64) -> Re
             ),
         });
     }
-    let too_big = || VolumeError::unsupported(path, "a single slice is larger than 4 GB, which TIFF cannot hold; save as a folder of smaller images");
+    let too_big = || {
+        VolumeError::unsupported(path, "a single slice is larger than 4 GB, which TIFF cannot hold; save as a folder of smaller images")
+    };
     let w32 = u32::try_from(width).map_err(|_| too_big())?;
     let h32 = u32::try_from(height).map_err(|_| too_big())?;
     let plane = (width as u64) * (height as u64) * u64::from(T::BITS_PER_SAMPLE / 8);
@@ -126,7 +136,7 @@ fn build_head<T: Sample>(path: &Path, volume: &Volume<T>, max_offset: u64) -> Re
         Some(v) => {
             let [x, y, z] = v;
             let bad = |axis: &str, value: f64| {
-                VolumeError::unsupported(path, format!("cannot save the voxel size {axis}={value} nm; it must be a positive number below 4 m"))
+                VolumeError::unsupported(path, format!("cannot save the voxel size {axis}={value} nm; it must be a positive number below 2 m"))
             };
             let xr = calibration::resolution_rational(x).ok_or_else(|| bad("x", x))?;
             let yr = calibration::resolution_rational(y).ok_or_else(|| bad("y", y))?;
@@ -148,7 +158,8 @@ fn build_head<T: Sample>(path: &Path, volume: &Volume<T>, max_offset: u64) -> Re
     }
     let ifds_offset = offset;
 
-    let entries_per_page = |page: usize| 11 + usize::from(page == 0) + if rationals.is_some() { 3 } else { 0 };
+    let entries_per_page =
+        |page: usize| 11 + usize::from(page == 0) + if rationals.is_some() { 3 } else { 0 };
     let ifd_size = |page: usize| 2 + 12 * entries_per_page(page) as u64 + 4;
     let layout = |n_ifds: usize| {
         let end = ifds_offset + (0..n_ifds).map(ifd_size).sum::<u64>();
@@ -162,7 +173,10 @@ fn build_head<T: Sample>(path: &Path, volume: &Volume<T>, max_offset: u64) -> Re
         data_start = layout(1).0;
     }
     if data_start > max_offset {
-        return Err(VolumeError::unsupported(path, "the stack has too many slices for a TIFF file"));
+        return Err(VolumeError::unsupported(
+            path,
+            "the stack has too many slices for a TIFF file",
+        ));
     }
 
     let mut head = Vec::with_capacity(data_start as usize);
@@ -180,20 +194,25 @@ fn build_head<T: Sample>(path: &Path, volume: &Volume<T>, max_offset: u64) -> Re
     let mut ifd_offset = ifds_offset;
     for page in 0..n_ifds {
         let mut entries: Vec<Entry> = vec![
-            (254, LONG, 1, 0),                                    // NewSubfileType: a full image
-            (256, LONG, 1, w32),                                  // ImageWidth
-            (257, LONG, 1, h32),                                  // ImageLength
-            (258, SHORT, 1, u32::from(T::BITS_PER_SAMPLE)),       // BitsPerSample
-            (259, SHORT, 1, 1),                                   // Compression: none
-            (262, SHORT, 1, 1),                                   // PhotometricInterpretation: BlackIsZero
+            (254, LONG, 1, 0),                              // NewSubfileType: a full image
+            (256, LONG, 1, w32),                            // ImageWidth
+            (257, LONG, 1, h32),                            // ImageLength
+            (258, SHORT, 1, u32::from(T::BITS_PER_SAMPLE)), // BitsPerSample
+            (259, SHORT, 1, 1),                             // Compression: none
+            (262, SHORT, 1, 1), // PhotometricInterpretation: BlackIsZero
             (273, LONG, 1, (data_start + page as u64 * plane) as u32), // StripOffsets
-            (277, SHORT, 1, 1),                                   // SamplesPerPixel
-            (278, LONG, 1, h32),                                  // RowsPerStrip: one strip per slice
-            (279, LONG, 1, plane32),                              // StripByteCounts
-            (339, SHORT, 1, u32::from(T::SAMPLE_FORMAT)),         // SampleFormat
+            (277, SHORT, 1, 1), // SamplesPerPixel
+            (278, LONG, 1, h32), // RowsPerStrip: one strip per slice
+            (279, LONG, 1, plane32), // StripByteCounts
+            (339, SHORT, 1, u32::from(T::SAMPLE_FORMAT)), // SampleFormat
         ];
         if page == 0 {
-            entries.push((270, ASCII, description.len() as u32, description_offset as u32));
+            entries.push((
+                270,
+                ASCII,
+                description.len() as u32,
+                description_offset as u32,
+            ));
         }
         if rationals.is_some() {
             entries.push((282, RATIONAL, 1, rational_offset as u32)); // XResolution, pixels per nm
@@ -201,7 +220,11 @@ fn build_head<T: Sample>(path: &Path, volume: &Volume<T>, max_offset: u64) -> Re
             entries.push((296, SHORT, 1, 1)); // ResolutionUnit: none; the unit is in the description
         }
         entries.sort_by_key(|e| e.0); // TIFF requires ascending tags
-        let next = if page + 1 < n_ifds { ifd_offset + ifd_size(page) } else { 0 };
+        let next = if page + 1 < n_ifds {
+            ifd_offset + ifd_size(page)
+        } else {
+            0
+        };
         head.extend_from_slice(&(entries.len() as u16).to_le_bytes());
         for (tag, field_type, count, value) in entries {
             head.extend_from_slice(&tag.to_le_bytes());
@@ -219,7 +242,10 @@ fn build_head<T: Sample>(path: &Path, volume: &Volume<T>, max_offset: u64) -> Re
 static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// Writes through `write` into a hidden temporary file next to `path`, then renames it to `path`.
-fn atomic_write(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>) -> Result<(), VolumeError> {
+fn atomic_write(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> Result<(), VolumeError> {
     let name = path
         .file_name()
         .ok_or_else(|| VolumeError::unsupported(path, "this is not a file name to save to"))?;
@@ -228,7 +254,11 @@ fn atomic_write(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> io::Res
         _ => PathBuf::from("."),
     };
     let n = TEMP_COUNTER.fetch_add(1, Ordering::SeqCst);
-    let temp = dir.join(format!(".{}.{}-{n}.part", name.to_string_lossy(), std::process::id()));
+    let temp = dir.join(format!(
+        ".{}.{}-{n}.part",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&temp)?);
         write(&mut w)?;
@@ -256,7 +286,10 @@ mod tests {
     fn assert_calibration(read: Option<[f64; 3]>, written: [f64; 3]) {
         let read = read.expect("calibration was written");
         for i in 0..3 {
-            assert!(((read[i] - written[i]) / written[i]).abs() < 1e-6, "{read:?} vs {written:?}");
+            assert!(
+                ((read[i] - written[i]) / written[i]).abs() < 1e-6,
+                "{read:?} vs {written:?}"
+            );
         }
     }
 
@@ -287,7 +320,10 @@ mod tests {
         write_stack(&path, &v).unwrap();
         let back = read_stack_labels(&path).unwrap();
         assert_eq!(back.shape, v.shape);
-        assert_eq!(back.data, v.data.iter().map(|&x| u32::from(x)).collect::<Vec<_>>());
+        assert_eq!(
+            back.data,
+            v.data.iter().map(|&x| u32::from(x)).collect::<Vec<_>>()
+        );
         assert_calibration(back.voxel_nm, VOXEL);
     }
 
@@ -298,7 +334,10 @@ mod tests {
         let v = volume([4, 3, 2], |i| (i as u16) * 2800 + 1).with_voxel_nm(Some([8.0, 8.0, 8.0]));
         write_stack(&path, &v).unwrap();
         let back = read_stack_labels(&path).unwrap();
-        assert_eq!(back.data, v.data.iter().map(|&x| u32::from(x)).collect::<Vec<_>>());
+        assert_eq!(
+            back.data,
+            v.data.iter().map(|&x| u32::from(x)).collect::<Vec<_>>()
+        );
         assert_calibration(back.voxel_nm, [8.0, 8.0, 8.0]);
     }
 
@@ -306,7 +345,8 @@ mod tests {
     fn round_trip_u32() {
         let dir = TempDir::new("write-u32");
         let path = dir.join("ids.tif");
-        let v = volume([2, 2, 3], |i| u32::MAX - i as u32 * 1_000_003).with_voxel_nm(Some([0.37, 0.5, 123.456789]));
+        let v = volume([2, 2, 3], |i| u32::MAX - i as u32 * 1_000_003)
+            .with_voxel_nm(Some([0.37, 0.5, 123.456789]));
         write_stack(&path, &v).unwrap();
         let back = read_stack_labels(&path).unwrap();
         assert_eq!(back.data, v.data);
@@ -317,7 +357,8 @@ mod tests {
     fn round_trip_f32() {
         let dir = TempDir::new("write-f32");
         let path = dir.join("probabilities.tif");
-        let v = volume([2, 3, 3], |i| i as f32 * -0.37 + 1e-3).with_voxel_nm(Some([1000.0, 1000.0, 2000.0]));
+        let v = volume([2, 3, 3], |i| i as f32 * -0.37 + 1e-3)
+            .with_voxel_nm(Some([1000.0, 1000.0, 2000.0]));
         write_stack(&path, &v).unwrap();
         let back = read_stack_f32(&path).unwrap();
         assert_eq!(back.data, v.data);
@@ -333,10 +374,16 @@ mod tests {
         write_stack(&path, &v).unwrap();
         let (pages, description, offsets) = inspect(&path);
         assert_eq!(pages, 3);
-        assert_eq!(description, "ImageJ=1.53t\nimages=3\nslices=3\nunit=nm\nspacing=50\nloop=false\n");
+        assert_eq!(
+            description,
+            "ImageJ=1.53t\nimages=3\nslices=3\nunit=nm\nspacing=50\nloop=false\n"
+        );
         // ImageJ reads slice i at first_offset + i * slice_bytes.
         let plane = 4 * 5 * 2;
-        assert_eq!(offsets, vec![offsets[0], offsets[0] + plane, offsets[0] + 2 * plane]);
+        assert_eq!(
+            offsets,
+            vec![offsets[0], offsets[0] + plane, offsets[0] + 2 * plane]
+        );
         // ...and the tiff crate sees the same pixels through the per-page directories.
         let mut dec = Decoder::new(File::open(&path).unwrap()).unwrap();
         dec.seek_to_image(2).unwrap();
@@ -369,7 +416,10 @@ mod tests {
         assert!(description.contains("images=4\n"));
         let back = read_stack_labels(&path).unwrap();
         assert_eq!(back.shape, [4, 8, 8]);
-        assert_eq!(back.data, v.data.iter().map(|&x| u32::from(x)).collect::<Vec<_>>());
+        assert_eq!(
+            back.data,
+            v.data.iter().map(|&x| u32::from(x)).collect::<Vec<_>>()
+        );
         assert_calibration(back.voxel_nm, [10.0, 10.0, 10.0]);
     }
 
@@ -380,11 +430,18 @@ mod tests {
         write_stack(&path, &volume([1, 2, 2], |_| 1u8)).unwrap();
         write_stack(&path, &volume([2, 2, 2], |_| 2u8)).unwrap();
         assert_eq!(read_stack_labels(&path).unwrap().shape, [2, 2, 2]);
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.tif")]);
 
         // A missing folder fails cleanly and leaves nothing behind.
-        let err = write_stack(&dir.join("no/such/folder/out.tif"), &volume([1, 1, 1], |_| 0u8)).unwrap_err();
+        let err = write_stack(
+            &dir.join("no/such/folder/out.tif"),
+            &volume([1, 1, 1], |_| 0u8),
+        )
+        .unwrap_err();
         assert!(matches!(err, VolumeError::Io { .. }), "{err}");
         assert!(err.to_string().contains("out.tif"));
     }
@@ -394,13 +451,19 @@ mod tests {
         let dir = TempDir::new("write-invalid");
         let path = dir.join("x.tif");
         let empty = Volume::<u8>::new(vec![], [0, 2, 2]).unwrap();
-        assert!(matches!(write_stack(&path, &empty), Err(VolumeError::Unsupported { .. })));
+        assert!(matches!(
+            write_stack(&path, &empty),
+            Err(VolumeError::Unsupported { .. })
+        ));
         let bad_voxel = volume([1, 1, 1], |_| 0u8).with_voxel_nm(Some([0.0, 1.0, 1.0]));
         let err = write_stack(&path, &bad_voxel).unwrap_err();
         assert!(err.to_string().contains("voxel size x=0"), "{err}");
         let mut inconsistent = volume([1, 2, 2], |_| 0u8);
         inconsistent.data.pop();
-        assert!(matches!(write_stack(&path, &inconsistent), Err(VolumeError::InvalidVolume { .. })));
+        assert!(matches!(
+            write_stack(&path, &inconsistent),
+            Err(VolumeError::InvalidVolume { .. })
+        ));
         assert!(!path.exists());
     }
 }

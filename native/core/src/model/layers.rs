@@ -1,11 +1,12 @@
 //! Building blocks of the U-Net, written once for 2D and 3D: the number of spatial dimensions
 //! follows from the kernel shape. Parameter names (`conv.weight`, `bn.running_mean`, ...) are
 //! the checkpoint keys: keep them stable.
+use super::init::orthogonal;
+use crate::rng::Rng;
 use tch::nn::{self, Init, ModuleT};
 use tch::Tensor;
 
-/// PyTorch Connectomics initialises every convolution and linear weight orthogonally.
-const ORTHOGONAL: Init = Init::Orthogonal { gain: 1.0 };
+// PyTorch Connectomics initialises every convolution and linear weight orthogonally.
 
 /// A convolution with "same" replicate padding (PyTorch Connectomics pads by replication, so
 /// window borders do not see a dark frame of zeros).
@@ -19,12 +20,10 @@ pub struct Conv {
 }
 
 impl Conv {
-    pub fn new(p: nn::Path, c_in: i64, c_out: i64, kernel: &[i64], stride: &[i64], bias: bool) -> Self {
+    pub fn new(p: nn::Path, rng: &mut Rng, c_in: i64, c_out: i64, kernel: &[i64], stride: &[i64], bias: bool) -> Self {
         let mut shape = vec![c_out, c_in];
         shape.extend_from_slice(kernel);
-        // tch's orthogonal init returns the flattened (out, in*k*k) matrix: shape it back.
-        let orthogonal = nn::init::init(ORTHOGONAL, &shape, p.device()).view(shape.as_slice());
-        let weight = p.var_copy("weight", &orthogonal);
+        let weight = p.var_copy("weight", &orthogonal(rng, &shape));
         let bias = bias.then(|| p.var("bias", &[c_out], Init::Const(0.0)));
         let pad = kernel.iter().rev().flat_map(|k| [k / 2, k / 2]).collect();
         Conv { weight, bias, stride: stride.to_vec(), pad }
@@ -52,9 +51,9 @@ pub struct ConvNormAct {
 }
 
 impl ConvNormAct {
-    pub fn new(p: &nn::Path, c_in: i64, c_out: i64, kernel: &[i64], stride: &[i64], activate: bool) -> Self {
+    pub fn new(p: &nn::Path, rng: &mut Rng, c_in: i64, c_out: i64, kernel: &[i64], stride: &[i64], activate: bool) -> Self {
         ConvNormAct {
-            conv: Conv::new(p / "conv", c_in, c_out, kernel, stride, false),
+            conv: Conv::new(p / "conv", rng, c_in, c_out, kernel, stride, false),
             bn: batch_norm(p / "bn", kernel.len(), c_out),
             activate,
         }
@@ -70,24 +69,25 @@ impl ConvNormAct {
 /// sigmoid gate per channel.
 #[derive(Debug)]
 struct SqueezeExcite {
-    reduce: nn::Linear,
-    expand: nn::Linear,
+    reduce: (Tensor, Tensor),
+    expand: (Tensor, Tensor),
 }
 
 impl SqueezeExcite {
-    fn new(p: &nn::Path, channels: i64) -> Self {
+    fn new(p: &nn::Path, rng: &mut Rng, channels: i64) -> Self {
         let hidden = (channels / 4).max(1);
-        let config = nn::LinearConfig { ws_init: ORTHOGONAL, bs_init: Some(Init::Const(0.0)), bias: true };
-        SqueezeExcite {
-            reduce: nn::linear(p / "reduce", channels, hidden, config),
-            expand: nn::linear(p / "expand", hidden, channels, config),
-        }
+        let mut linear = |name: &str, c_in: i64, c_out: i64| {
+            let q = p / name;
+            (q.var_copy("weight", &orthogonal(rng, &[c_out, c_in])), q.var("bias", &[c_out], Init::Const(0.0)))
+        };
+        SqueezeExcite { reduce: linear("reduce", channels, hidden), expand: linear("expand", hidden, channels) }
     }
 
     fn forward(&self, x: &Tensor) -> Tensor {
         let spatial: Vec<i64> = (2..x.dim() as i64).collect();
         let squeezed = x.mean_dim(spatial.as_slice(), false, None);
-        let gate = squeezed.apply(&self.reduce).elu().apply(&self.expand).sigmoid();
+        let hidden = squeezed.linear(&self.reduce.0, Some(&self.reduce.1)).elu();
+        let gate = hidden.linear(&self.expand.0, Some(&self.expand.1)).sigmoid();
         let mut shape = gate.size();
         shape.resize(x.dim(), 1);
         x * gate.view(shape.as_slice())
@@ -104,12 +104,12 @@ pub struct ResidualSe {
 }
 
 impl ResidualSe {
-    pub fn new(p: &nn::Path, channels: i64, kernel: &[i64]) -> Self {
+    pub fn new(p: &nn::Path, rng: &mut Rng, channels: i64, kernel: &[i64]) -> Self {
         let unit = vec![1; kernel.len()];
         ResidualSe {
-            first: ConvNormAct::new(&(p / "first"), channels, channels, kernel, &unit, true),
-            second: ConvNormAct::new(&(p / "second"), channels, channels, kernel, &unit, false),
-            se: SqueezeExcite::new(&(p / "se"), channels),
+            first: ConvNormAct::new(&(p / "first"), rng, channels, channels, kernel, &unit, true),
+            second: ConvNormAct::new(&(p / "second"), rng, channels, channels, kernel, &unit, false),
+            se: SqueezeExcite::new(&(p / "se"), rng, channels),
         }
     }
 

@@ -2,6 +2,7 @@
 //! a strided convolution, and the decoder upsamples (bi-/trilinear) and adds the skip of the
 //! same level, as PyTorch Connectomics' `unet_2d` / `unet_3d` do.
 use super::layers::{Conv, ConvNormAct, ResidualSe};
+use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, ModuleT};
 use tch::Tensor;
@@ -66,10 +67,11 @@ pub struct UNet {
 }
 
 impl UNet {
-    pub fn new(p: &nn::Path, spec: &UNetSpec) -> Self {
+    /// A network with fresh weights drawn from `rng` (the training's seed decides them).
+    pub fn new(p: &nn::Path, spec: &UNetSpec, rng: &mut Rng) -> Self {
         let f = &spec.filters;
         let unit = vec![1; spec.spatial_dims()];
-        let conv_in = ConvNormAct::new(&(p / "conv_in"), spec.in_channels, f[0], &spec.io_kernel, &unit, true);
+        let conv_in = ConvNormAct::new(&(p / "conv_in"), rng, spec.in_channels, f[0], &spec.io_kernel, &unit, true);
         let encoder = spec
             .levels
             .iter()
@@ -78,8 +80,8 @@ impl UNet {
                 let q = p / "encoder" / i;
                 let previous = f[i.saturating_sub(1)];
                 EncoderLevel {
-                    enter: ConvNormAct::new(&(&q / "enter"), previous, f[i], &level.kernel, &level.stride, true),
-                    block: ResidualSe::new(&(&q / "block"), f[i], &level.kernel),
+                    enter: ConvNormAct::new(&(&q / "enter"), rng, previous, f[i], &level.kernel, &level.stride, true),
+                    block: ResidualSe::new(&(&q / "block"), rng, f[i], &level.kernel),
                 }
             })
             .collect();
@@ -88,12 +90,12 @@ impl UNet {
                 let q = p / "decoder" / (j - 1);
                 let kernel = &spec.levels[j].kernel;
                 DecoderLevel {
-                    reduce: ConvNormAct::new(&(&q / "reduce"), f[j], f[j - 1], kernel, &unit, true),
-                    block: ResidualSe::new(&(&q / "block"), f[j - 1], kernel),
+                    reduce: ConvNormAct::new(&(&q / "reduce"), rng, f[j], f[j - 1], kernel, &unit, true),
+                    block: ResidualSe::new(&(&q / "block"), rng, f[j - 1], kernel),
                 }
             })
             .collect();
-        let conv_out = Conv::new(p / "conv_out", f[0], spec.out_channels, &spec.io_kernel, &unit, true);
+        let conv_out = Conv::new(p / "conv_out", rng, f[0], spec.out_channels, &spec.io_kernel, &unit, true);
         UNet { spec: spec.clone(), conv_in, encoder, decoder, conv_out }
     }
 
@@ -138,7 +140,7 @@ mod tests {
 
     fn output_shape(spec: &UNetSpec, input: &[i64]) -> Vec<i64> {
         let vs = nn::VarStore::new(Device::Cpu);
-        let net = UNet::new(&vs.root(), spec);
+        let net = UNet::new(&vs.root(), spec, &mut Rng::new(0));
         let x = Tensor::randn(input, (Kind::Float, Device::Cpu));
         tch::no_grad(|| net.forward_t(&x, false)).size()
     }
@@ -156,7 +158,7 @@ mod tests {
         let spec = UNetSpec::two_d(&[28, 36, 48, 64, 80], 1, 1);
         assert_eq!(spec.downsampling(), vec![16, 16]);
         let vs = nn::VarStore::new(Device::Cpu);
-        let _net = UNet::new(&vs.root(), &spec);
+        let _net = UNet::new(&vs.root(), &spec, &mut Rng::new(0));
         let vars = vs.variables();
         assert_eq!(vars["conv_in.conv.weight"].size(), vec![28, 1, 5, 5]);
         assert_eq!(vars["encoder.4.enter.conv.weight"].size(), vec![80, 64, 3, 3]);
@@ -169,7 +171,7 @@ mod tests {
     #[test]
     fn weights_start_orthogonal() {
         let vs = nn::VarStore::new(Device::Cpu);
-        let _net = UNet::new(&vs.root(), &UNetSpec::two_d(&[8, 8, 8, 8, 8], 1, 1));
+        let _net = UNet::new(&vs.root(), &UNetSpec::two_d(&[8, 8, 8, 8, 8], 1, 1), &mut Rng::new(0));
         let w = vs.variables()["encoder.1.enter.conv.weight"].view([8, -1]);
         let gram = w.matmul(&w.transpose(0, 1));
         let identity = Tensor::eye(8, (Kind::Float, Device::Cpu));

@@ -73,11 +73,11 @@ impl<'p> Run<'p> {
         let mut image = stacks.image.data;
         normalization.apply(&mut image);
         let target = binary_foreground(&stacks.labels.data);
-        // The seed fixes the initial weights (libtorch's generator) and the data order (ours).
-        tch::manual_seed(config.seed as i64);
+        // The seed fixes the initial weights and then the data order, both from our generator.
+        let mut rng = Rng::new(config.seed);
         let vs = VarStore::new(device);
         let spec = UNetSpec::two_d(&config.filters, 1, 1);
-        let net = UNet::new(&vs.root(), &spec);
+        let net = UNet::new(&vs.root(), &spec, &mut rng);
         let optimizer = Sgd::new(&vs, config.momentum, config.weight_decay);
         let record = ModelRecord {
             schema_version: SCHEMA_VERSION,
@@ -110,7 +110,7 @@ impl<'p> Run<'p> {
             net,
             optimizer,
             schedule: Schedule::new(config),
-            rng: Rng::new(config.seed),
+            rng,
             record,
             started: Instant::now(),
             losses: Vec::with_capacity(config.iteration_total.min(1 << 24) as usize),

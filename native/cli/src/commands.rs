@@ -1,0 +1,118 @@
+//! The sub-commands. Each turns flags into the core's types and calls the core.
+use crate::args::Args;
+use segtrain::job::JobContext;
+use segtrain::settings::TrainSettings;
+use segtrain::train::{train, TrainingStacks};
+use segtrain_volume::{read_stack_f32, read_stack_labels, write_stack, Volume};
+use std::path::{Path, PathBuf};
+
+pub enum Failure {
+    /// The command line itself is wrong: show the usage.
+    Usage(String),
+    /// The work failed: one line.
+    Error(String),
+}
+
+impl From<segtrain::Error> for Failure {
+    fn from(e: segtrain::Error) -> Self {
+        Failure::Error(e.to_string())
+    }
+}
+
+impl From<segtrain_volume::VolumeError> for Failure {
+    fn from(e: segtrain_volume::VolumeError) -> Self {
+        Failure::Error(e.to_string())
+    }
+}
+
+fn usage(message: String) -> Failure {
+    Failure::Usage(message)
+}
+
+pub fn run(words: &[String]) -> Result<(), Failure> {
+    let (command, rest) = words.split_first().ok_or_else(|| usage("no command given".into()))?;
+    match command.as_str() {
+        "train" => train_command(rest),
+        "models" => models_command(rest),
+        "demo-data" => demo_data_command(rest),
+        "configs" => {
+            println!("{}", segtrain::settings::config_names().join("\n"));
+            Ok(())
+        }
+        "version" | "--version" => {
+            println!("segtrain {}", segtrain::version());
+            Ok(())
+        }
+        "help" | "--help" | "-h" => Err(usage("help".into())),
+        other => Err(usage(format!("unknown command '{other}'"))),
+    }
+}
+
+const TRAIN_FLAGS: [&str; 16] = [
+    "image", "labels", "config", "name", "models-dir", "voxel-nm", "gpus", "cpus", "lr", "iteration-step", "iteration-save",
+    "iterations", "batch", "window", "seed", "log-every",
+];
+
+fn train_command(words: &[String]) -> Result<(), Failure> {
+    let a = Args::parse(words, &["overwrite"]).map_err(usage)?;
+    a.only(&TRAIN_FLAGS).map_err(usage)?;
+    let image = read_stack_f32(Path::new(a.required("image").map_err(usage)?))?;
+    let labels = read_stack_labels(Path::new(a.required("labels").map_err(usage)?))?;
+    let settings = TrainSettings {
+        config: a.required("config").map_err(usage)?.to_string(),
+        name: a.required("name").map_err(usage)?.to_string(),
+        models_dir: a.get("models-dir").map(PathBuf::from),
+        // Without --voxel-nm, the image's own calibration is used when it has one.
+        voxel_nm: a.numbers("voxel-nm").map_err(usage)?.or_else(|| image.voxel_nm.map(|v| v.to_vec())),
+        gpus: a.number("gpus").map_err(usage)?,
+        cpus: a.number("cpus").map_err(usage)?,
+        base_lr: a.number("lr").map_err(usage)?,
+        iteration_step: a.number("iteration-step").map_err(usage)?,
+        iteration_save: a.number("iteration-save").map_err(usage)?,
+        iteration_total: a.number("iterations").map_err(usage)?,
+        samples_per_batch: a.number("batch").map_err(usage)?,
+        window: a.numbers("window").map_err(usage)?,
+        seed: a.number("seed").map_err(usage)?,
+        log_every: a.number("log-every").map_err(usage)?,
+        overwrite: a.switch("overwrite"),
+    };
+    let plan = settings.resolve()?;
+    let context = JobContext::with_listener(|event| eprintln!("segtrain: {}", event.to_line()));
+    let outcome = train(&plan, TrainingStacks { image, labels }, &context)?;
+    eprintln!(
+        "segtrain: model '{}' saved in {} (loss {:.4} -> {:.4}, {:.1} s)",
+        plan.name, outcome.model_dir, outcome.first_loss, outcome.final_loss, outcome.wall_s
+    );
+    println!("{}", serde_json::to_string(&outcome).expect("outcome serialises"));
+    Ok(())
+}
+
+fn models_command(words: &[String]) -> Result<(), Failure> {
+    let a = Args::parse(words, &[]).map_err(usage)?;
+    a.only(&["models-dir"]).map_err(usage)?;
+    let dir = a.get("models-dir").map(PathBuf::from).unwrap_or_else(segtrain::store::default_models_dir);
+    let models = segtrain::store::list_models(&dir)?;
+    if models.is_empty() {
+        eprintln!("segtrain: no models in {}", dir.display());
+    }
+    for m in models {
+        println!("{}\t{}\t{}\t{} iterations\t{}", m.name, m.config, m.status, m.iterations, m.path);
+    }
+    Ok(())
+}
+
+fn demo_data_command(words: &[String]) -> Result<(), Failure> {
+    let a = Args::parse(words, &[]).map_err(usage)?;
+    a.only(&["out", "slices", "height", "width", "seed"]).map_err(usage)?;
+    let out = PathBuf::from(a.required("out").map_err(usage)?);
+    let number = |name: &str, default: f64| a.number(name).map(|v| v.unwrap_or(default) as i64).map_err(usage);
+    let demo = segtrain::data::demo_stacks_checked(number("slices", 6.0)?, number("height", 256.0)?, number("width", 256.0)?, number("seed", 1.0)?)?;
+    std::fs::create_dir_all(&out).map_err(|e| Failure::Error(format!("{}: {e}", out.display())))?;
+    let voxel = Some([5.0, 5.0, 40.0]);
+    let image = Volume::new(demo.image.iter().map(|&v| v as u8).collect::<Vec<u8>>(), demo.shape)?.with_voxel_nm(voxel);
+    let labels = Volume::new(demo.labels.iter().map(|&l| l.min(u16::MAX as u32) as u16).collect::<Vec<u16>>(), demo.shape)?.with_voxel_nm(voxel);
+    write_stack(&out.join("image.tif"), &image)?;
+    write_stack(&out.join("labels.tif"), &labels)?;
+    println!("{}", out.display());
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+use segtrain::data::demo_stacks;
+use segtrain::settings::{TrainPlan, TrainSettings};
+use segtrain::train::TrainingStacks;
+use segtrain_volume::Volume;
+use std::path::PathBuf;
+
+/// A fresh, empty folder for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("segtrain-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn demo(depth: usize, size: usize, seed: u64) -> TrainingStacks {
+    let d = demo_stacks(depth, size, size, seed);
+    TrainingStacks { image: Volume::new(d.image, d.shape).unwrap(), labels: Volume::new(d.labels, d.shape).unwrap() }
+}
+
+/// A Semantic2D plan from JSON settings, models written under `models`.
+pub fn plan(models: &std::path::Path, name: &str, extra: &str) -> TrainPlan {
+    let text = format!(r#"{{"config":"Semantic2D","name":"{name}","models_dir":"{}","cpus":2{extra}}}"#, models.display());
+    TrainSettings::from_json(&text).unwrap().resolve().unwrap()
+}
+
+/// `../shared/data` beside the repository (CI puts a copy there), if present.
+pub fn shared_data() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    dir.is_dir().then_some(dir)
+}
+
+/// (iteration, loss) rows of training_log.csv.
+pub fn log_rows(model_dir: &std::path::Path) -> Vec<(u64, f64)> {
+    let text = std::fs::read_to_string(model_dir.join("training_log.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("iteration,loss,lr,elapsed_s"));
+    lines
+        .map(|l| {
+            let mut f = l.split(',');
+            (f.next().unwrap().parse().unwrap(), f.next().unwrap().parse().unwrap())
+        })
+        .collect()
+}
+
+pub fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
