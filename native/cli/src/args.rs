@@ -2,6 +2,7 @@
 //! Hand-written because the CLI has a handful of flags and every message must name the flag.
 use std::collections::BTreeMap;
 
+#[derive(Debug)]
 pub struct Args {
     values: BTreeMap<String, String>,
     switches: Vec<String>,

@@ -1,0 +1,77 @@
+//! The `segtrain` binary end to end: real TIFF files in, a model folder out, one-line errors.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn segtrain(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_segtrain")).args(args).output().expect("the segtrain binary runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("segtrain-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn demo_data(dir: &Path, size: &str) {
+    let out = segtrain(&["demo-data", "--out", dir.to_str().unwrap(), "--slices", "2", "--height", size, "--width", "64"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn train_from_tiff_files_writes_a_model_and_reports_json() {
+    let dir = temp_dir("train");
+    demo_data(&dir, "64");
+    let models = dir.join("models");
+    let d = dir.to_str().unwrap();
+    let out = segtrain(&[
+        "train", "--image", &format!("{d}/image.tif"), "--labels", &format!("{d}/labels.tif"), "--config", "Semantic2D",
+        "--name", "cli", "--models-dir", models.to_str().unwrap(), "--iterations", "4", "--iteration-save", "2",
+        "--window", "1,32,32", "--batch", "1", "--log-every", "2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    assert_eq!(result["iterations"], 4);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("iteration 2/4") && stderr.contains("checkpoint at iteration 4"), "{stderr}");
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(models.join("cli/model.json")).unwrap()).unwrap();
+    // The demo TIFFs carry ImageJ calibration 5x5x40 nm: used when --voxel-nm is not given.
+    assert_eq!(record["config"]["voxel_nm"], serde_json::json!([5.0, 5.0, 40.0]));
+    assert!(models.join("cli/checkpoints/iter_000002.safetensors").is_file());
+    let listed = segtrain(&["models", "--models-dir", models.to_str().unwrap()]);
+    assert!(text(&listed.stdout).starts_with("cli\tSemantic2D\tcomplete\t4 iterations"), "{}", text(&listed.stdout));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn errors_exit_non_zero_with_one_line_that_says_why() {
+    let dir = temp_dir("errors");
+    demo_data(&dir.join("a"), "64");
+    demo_data(&dir.join("b"), "48");
+    let d = dir.to_str().unwrap();
+    let out = segtrain(&[
+        "train", "--image", &format!("{d}/a/image.tif"), "--labels", &format!("{d}/b/labels.tif"), "--config", "Semantic2D",
+        "--name", "x", "--models-dir", d, "--window", "1,32,32",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("segtrain: error: the image and label stacks differ in size"), "{stderr}");
+
+    let out = segtrain(&["train", "--image", "/nonexistent.tif", "--labels", "/nonexistent.tif", "--config", "Semantic2D", "--name", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("/nonexistent.tif"), "{}", text(&out.stderr));
+
+    let out = segtrain(&["train", "--image", &format!("{d}/a/image.tif"), "--labels", &format!("{d}/a/labels.tif"), "--config", "Semantic2D", "--name", "x", "--iterations", "100", "--iteration-save", "7"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("iteration_save: 7 does not divide iteration_total 100"), "{}", text(&out.stderr));
+
+    let out = segtrain(&["train", "--imgae", "x"]);
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+    assert!(text(&out.stderr).contains("unknown flag --imgae"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
