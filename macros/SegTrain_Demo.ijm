@@ -19,8 +19,8 @@ if (isNaN(iterations) || iterations < 1)
     fail("iterations must be a positive whole number, not '" + option(arg, "iterations", "") + "'");
 
 // Three checkpoints when the count allows it: iteration_save must divide iteration_total.
-save = iterations;
-if (iterations % 3 == 0) save = iterations / 3;
+checkpointEvery = iterations;
+if (iterations % 3 == 0) checkpointEvery = iterations / 3;
 
 setBatchMode(true);
 run("Create Demo Data", "slices=6 height=256 width=256 seed=1");
@@ -28,19 +28,19 @@ run("Create Demo Data", "slices=6 height=256 width=256 seed=1");
 // Keys not given (gpus, cpus, voxel size, seed...) keep the Semantic2D config's defaults;
 // see Train_Example.ijm for every key.
 options = "image=segtrain-demo-image labels=segtrain-demo-labels config=Semantic2D"
-    + " base_lr=0.02 iteration_step=1 iteration_save=" + save + " iteration_total=" + iterations
+    + " base_lr=0.02 iteration_step=1 iteration_save=" + checkpointEvery + " iteration_total=" + iterations
     + " samples_per_batch=4 window_size=1,128,128 model_name=" + name + " overwrite";
 if (models != "")
     options = options + " models_folder=[" + models + "]";
 else
     models = call("segtrain.api.Configs.defaultModelsDir");
 
-start = getTime();
+startTime = getTime();
 run("Train Model...", options);
 folder = models + File.separator + name;
 if (!File.exists(folder + File.separator + "model.json"))
     fail("no model.json in " + folder);
-print("SegTrain demo: trained " + iterations + " iterations in " + d2s((getTime() - start) / 1000, 1) + " s");
+print("SegTrain demo: trained " + iterations + " iterations in " + d2s((getTime() - startTime) / 1000, 1) + " s");
 print("SegTrain demo: model folder " + folder);
 
 // The value of "key=value" in a space-separated option string, or the default.

@@ -139,14 +139,16 @@ impl Drop for Job {
 }
 
 /// The text of a panic payload (`panic!("{x}")` carries a String, `panic!("x")` a &str).
+/// tch's panicking operations put libtorch's C++ backtrace in the message: it is cut off.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
+    let text = if let Some(s) = payload.downcast_ref::<&str>() {
         s.to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
         s.clone()
     } else {
         "unknown panic".to_string()
-    }
+    };
+    crate::error::short_torch_message(&text)
 }
 
 /// Errors are not Clone (they may hold io errors); a finished job keeps its own copy.
@@ -156,7 +158,8 @@ fn clone_error(e: &Error) -> Error {
         Error::InvalidInput(m) => Error::InvalidInput(m.clone()),
         Error::Io { path, message } => Error::Io { path: path.clone(), message: message.clone() },
         Error::Cancelled => Error::Cancelled,
-        other => Error::Torch(other.to_string()),
+        Error::Torch(m) => Error::Torch(m.clone()),
+        Error::Volume(e) => Error::InvalidInput(e.to_string()),
     }
 }
 

@@ -49,9 +49,22 @@ fn throw(env: &mut Env, class: &str, message: &str) {
     }
 }
 
+/// A caught panic becomes a Java exception carrying its message; on stderr it leaves one line
+/// (not the default hook's backtrace, which RUST_BACKTRACE=1 in a Fiji environment would print).
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            eprintln!("segtrain: internal error{place}: {}", segtrain::job::panic_message(info.payload()));
+        }));
+    });
+}
+
 /// Runs `body` for a native method; on error or panic throws and returns `T::default()`
 /// (which Java never sees, since the exception is pending).
 pub fn boundary<'local, T: Default>(env: &mut EnvUnowned<'local>, body: impl FnOnce(&mut Env<'local>) -> BridgeResult<T>) -> T {
+    install_panic_hook();
     env.with_env(|env| -> jni::errors::Result<T> {
         match catch_unwind(AssertUnwindSafe(|| body(env))) {
             Ok(Ok(value)) => Ok(value),

@@ -49,15 +49,17 @@ pub extern "system" fn Java_segtrain_bridge_Native_trainStart<'l>(
     _: JClass<'l>,
     settings: JString<'l>,
     image: JObjectArray<'l>,
-    labels: JObjectArray<'l>,
     width: jint,
     height: jint,
+    labels: JObjectArray<'l>,
+    label_width: jint,
+    label_height: jint,
 ) -> jlong {
     boundary(&mut env, |env| -> BridgeResult<jlong> {
         let plan = TrainSettings::from_json(&convert::string(env, &settings)?)?.resolve()?;
         let stacks = TrainingStacks {
             image: convert::float_stack(env, &image, width, height)?,
-            labels: convert::label_stack(env, &labels, width, height)?,
+            labels: convert::label_stack(env, &labels, label_width, label_height)?,
         };
         check_training(&plan, &stacks)?;
         let job = segtrain::job::Job::spawn("train", move |ctx| Ok(serde_json::to_value(train(&plan, stacks, ctx)?).unwrap()))?;

@@ -13,17 +13,22 @@ fn describe(shape: [usize; 3]) -> String {
     format!("{} slice(s) of {}x{} (width x height)", shape[0], shape[2], shape[1])
 }
 
+/// The message for image and label stacks of different sizes (z, y, x shapes).
+pub fn size_mismatch(image: [usize; 3], labels: [usize; 3]) -> Error {
+    Error::InvalidInput(format!(
+        "the image and label stacks differ in size: image {}, labels {}; they must match pixel for pixel",
+        describe(image),
+        describe(labels)
+    ))
+}
+
 pub fn validate_stacks(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<()> {
     let (image, labels) = (stacks.image.shape, stacks.labels.shape);
     if image.contains(&0) {
         return Err(Error::InvalidInput(format!("the image stack is empty ({})", describe(image))));
     }
     if image != labels {
-        return Err(Error::InvalidInput(format!(
-            "the image and label stacks differ in size: image {}, labels {}; they must match pixel for pixel",
-            describe(image),
-            describe(labels)
-        )));
+        return Err(size_mismatch(image, labels));
     }
     let window = plan.config.window;
     let axes = ["z (slices)", "y (height)", "x (width)"];

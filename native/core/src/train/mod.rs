@@ -8,7 +8,7 @@ mod schedule;
 mod trainer;
 
 pub use events::{format_duration, Event};
-pub use inputs::{validate_stacks, TrainingStacks};
+pub use inputs::{size_mismatch, validate_stacks, TrainingStacks};
 pub use log::TrainingLog;
 pub use loss::{balanced_weight, binary_loss, dice_loss};
 pub use optimizer::Sgd;

@@ -39,7 +39,8 @@ public final class Trainer implements AutoCloseable {
         NativeLoader.load(); // before copying pixels: a missing library should fail fast and clearly
         float[][] imagePixels = imageSlices(image);
         int[][] labelPixels = labelSlices(labels);
-        long handle = Native.trainStart(settingsJson, imagePixels, labelPixels, image.getWidth(), image.getHeight());
+        long handle = Native.trainStart(settingsJson, imagePixels, image.getWidth(), image.getHeight(),
+                labelPixels, labels.getWidth(), labels.getHeight());
         return new Trainer(handle);
     }
 

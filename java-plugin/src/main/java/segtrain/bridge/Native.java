@@ -35,11 +35,12 @@ public final class Native {
      *
      * @param settingsJson settings object (keys: see TrainSettings in native/core/src/settings)
      * @param image        one float[] per slice, row-major, width*height values each
-     * @param labels       one int[] per slice, same shape as image
+     * @param labels       one int[] per slice, row-major, labelWidth*labelHeight values each; the
+     *                     sizes are passed separately so that Rust can say how the stacks differ
      * @return a job handle for jobPoll / jobCancel / jobFinish / jobClose
      */
-    public static native long trainStart(String settingsJson, float[][] image, int[][] labels,
-                                         int width, int height);
+    public static native long trainStart(String settingsJson, float[][] image, int width, int height,
+                                         int[][] labels, int labelWidth, int labelHeight);
 
     /** JSON array of the events since the last poll (never blocks). */
     public static native String jobPoll(long handle);

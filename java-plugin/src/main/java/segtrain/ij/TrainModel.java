@@ -8,7 +8,7 @@ import segtrain.bridge.Events;
 import segtrain.bridge.Json;
 import segtrain.bridge.NativeLoader;
 
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 
@@ -69,7 +69,7 @@ public class TrainModel implements PlugIn {
                 return;
             }
             String saved = Events.str(result, "model_dir", modelDir);
-            IJ.log(String.format(java.util.Locale.ROOT, "SegTrain [%s] loss %.4f -> %.4f in %s",
+            IJ.log(String.format(Locale.ROOT, "SegTrain [%s] loss %.4f -> %.4f in %s",
                     name, Events.num(result, "first_loss", Double.NaN), Events.num(result, "final_loss", Double.NaN),
                     EventText.duration(Events.num(result, "wall_s", Double.NaN))));
             IJ.log("SegTrain: model '" + name + "' saved in " + saved);

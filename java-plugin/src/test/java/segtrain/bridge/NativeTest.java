@@ -91,7 +91,7 @@ public class NativeTest {
     public void cancelStopsARunningJob() throws Exception {
         Object[] demo = Native.demoStacks(1, 64, 64, 5);
         Map<String, Object> s = TestSettings.tiny(models, "cancel-me", 100000, 1000);
-        long job = Native.trainStart(Json.write(s), (float[][]) demo[0], (int[][]) demo[1], 64, 64);
+        long job = Native.trainStart(Json.write(s), (float[][]) demo[0], 64, 64, (int[][]) demo[1], 64, 64);
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try {
             // Wait until training is really under way (its first events), then cancel.
@@ -128,7 +128,7 @@ public class NativeTest {
 
         Object[] demo = Native.demoStacks(1, 64, 64, 6);
         Map<String, Object> s = TestSettings.tiny(models, "closed", 100000, 1000);
-        long job = Native.trainStart(Json.write(s), (float[][]) demo[0], (int[][]) demo[1], 64, 64);
+        long job = Native.trainStart(Json.write(s), (float[][]) demo[0], 64, 64, (int[][]) demo[1], 64, 64);
         assertTrue(job != 0);
         Native.jobClose(job); // cancels the running job
         Native.jobClose(job); // idempotent
@@ -153,7 +153,7 @@ public class NativeTest {
     private static void assertRefused(Map<String, Object> settings, String field) {
         Object[] demo = Native.demoStacks(1, 64, 64, 1);
         try {
-            long job = Native.trainStart(Json.write(settings), (float[][]) demo[0], (int[][]) demo[1], 64, 64);
+            long job = Native.trainStart(Json.write(settings), (float[][]) demo[0], 64, 64, (int[][]) demo[1], 64, 64);
             Native.jobClose(job);
             fail("settings accepted: " + Json.write(settings));
         } catch (IllegalArgumentException expected) {
