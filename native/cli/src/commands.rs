@@ -2,7 +2,7 @@
 use crate::args::Args;
 use segtrain::job::JobContext;
 use segtrain::settings::TrainSettings;
-use segtrain::train::{train, TrainingStacks};
+use segtrain::train::{resume, train, TrainingStacks};
 use segtrain_volume::{read_stack_f32, read_stack_labels, write_stack, Volume};
 use std::path::{Path, PathBuf};
 
@@ -48,22 +48,50 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
     }
 }
 
-const TRAIN_FLAGS: [&str; 16] = [
+const TRAIN_FLAGS: [&str; 18] = [
     "image", "labels", "config", "name", "models-dir", "voxel-nm", "gpus", "cpus", "lr", "iteration-step", "iteration-save",
-    "iterations", "batch", "window", "seed", "log-every",
+    "iterations", "batch", "window", "seed", "log-every", "validation", "fine-tune-from",
 ];
 
+/// With --resume the settings come from the stored model; only these flags apply.
+const RESUME_FLAGS: [&str; 5] = ["image", "labels", "name", "models-dir", "iterations"];
+
 fn train_command(words: &[String]) -> Result<(), Failure> {
-    let a = Args::parse(words, &["overwrite"]).map_err(usage)?;
-    a.only(&TRAIN_FLAGS).map_err(usage)?;
+    let a = Args::parse(words, &["overwrite", "resume"]).map_err(usage)?;
+    a.only(if a.switch("resume") { &RESUME_FLAGS } else { &TRAIN_FLAGS }).map_err(usage)?;
     let image = read_stack_f32(Path::new(a.required("image").map_err(usage)?))?;
     let labels = read_stack_labels(Path::new(a.required("labels").map_err(usage)?))?;
-    let settings = TrainSettings {
+    let context = JobContext::with_listener(|event| eprintln!("segtrain: {}", event.to_line()));
+    let name = a.required("name").map_err(usage)?.to_string();
+    let stacks = TrainingStacks { image, labels };
+    let outcome = if a.switch("resume") {
+        let models_dir = a.get("models-dir").map(PathBuf::from).unwrap_or_else(segtrain::store::default_models_dir);
+        let total = a.number("iterations").map_err(usage)?.map(|v| v as u64);
+        resume(&models_dir, &name, stacks, total, &context)?
+    } else {
+        let plan = train_settings(&a, name.clone(), &stacks)?.resolve()?;
+        train(&plan, stacks, &context)?
+    };
+    eprintln!(
+        "segtrain: model '{name}' saved in {} (loss {:.4} -> {:.4}, {:.1} s, {:.3} s/iteration, {:.0}% waiting for data)",
+        outcome.model_dir,
+        outcome.first_loss,
+        outcome.final_loss,
+        outcome.wall_s,
+        outcome.seconds_per_iteration,
+        100.0 * outcome.data_wait_share
+    );
+    println!("{}", serde_json::to_string(&outcome).expect("outcome serialises"));
+    Ok(())
+}
+
+fn train_settings(a: &Args, name: String, stacks: &TrainingStacks) -> Result<TrainSettings, Failure> {
+    Ok(TrainSettings {
         config: a.required("config").map_err(usage)?.to_string(),
-        name: a.required("name").map_err(usage)?.to_string(),
+        name,
         models_dir: a.get("models-dir").map(PathBuf::from),
         // Without --voxel-nm, the image's own calibration is used when it has one.
-        voxel_nm: a.numbers("voxel-nm").map_err(usage)?.or_else(|| image.voxel_nm.map(|v| v.to_vec())),
+        voxel_nm: a.numbers("voxel-nm").map_err(usage)?.or_else(|| stacks.image.voxel_nm.map(|v| v.to_vec())),
         gpus: a.number("gpus").map_err(usage)?,
         cpus: a.number("cpus").map_err(usage)?,
         base_lr: a.number("lr").map_err(usage)?,
@@ -74,17 +102,10 @@ fn train_command(words: &[String]) -> Result<(), Failure> {
         window: a.numbers("window").map_err(usage)?,
         seed: a.number("seed").map_err(usage)?,
         log_every: a.number("log-every").map_err(usage)?,
+        validation_fraction: a.number("validation").map_err(usage)?,
+        fine_tune_from: a.get("fine-tune-from").map(String::from),
         overwrite: a.switch("overwrite"),
-    };
-    let plan = settings.resolve()?;
-    let context = JobContext::with_listener(|event| eprintln!("segtrain: {}", event.to_line()));
-    let outcome = train(&plan, TrainingStacks { image, labels }, &context)?;
-    eprintln!(
-        "segtrain: model '{}' saved in {} (loss {:.4} -> {:.4}, {:.1} s)",
-        plan.name, outcome.model_dir, outcome.first_loss, outcome.final_loss, outcome.wall_s
-    );
-    println!("{}", serde_json::to_string(&outcome).expect("outcome serialises"));
-    Ok(())
+    })
 }
 
 fn models_command(words: &[String]) -> Result<(), Failure> {
@@ -110,9 +131,12 @@ fn demo_data_command(words: &[String]) -> Result<(), Failure> {
     std::fs::create_dir_all(&out).map_err(|e| Failure::Error(format!("{}: {e}", out.display())))?;
     let voxel = Some([5.0, 5.0, 40.0]);
     let image = Volume::new(demo.image.iter().map(|&v| v as u8).collect::<Vec<u8>>(), demo.shape)?.with_voxel_nm(voxel);
-    let labels = Volume::new(demo.labels.iter().map(|&l| l.min(u16::MAX as u32) as u16).collect::<Vec<u16>>(), demo.shape)?.with_voxel_nm(voxel);
+    // labels.tif: 0/1 for the semantic configs; instances.tif: one id per object for the instance ones.
+    let labels = Volume::new(demo.labels.iter().map(|&l| (l != 0) as u8).collect::<Vec<u8>>(), demo.shape)?.with_voxel_nm(voxel);
+    let instances = Volume::new(demo.labels.iter().map(|&l| l.min(u16::MAX as u32) as u16).collect::<Vec<u16>>(), demo.shape)?.with_voxel_nm(voxel);
     write_stack(&out.join("image.tif"), &image)?;
     write_stack(&out.join("labels.tif"), &labels)?;
+    write_stack(&out.join("instances.tif"), &instances)?;
     println!("{}", out.display());
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod data;
 pub mod error;
 pub mod job;
+pub mod metrics;
 pub mod model;
 pub mod rng;
 pub mod runtime;

@@ -36,8 +36,9 @@ fn seeded_training_on_generated_data_clearly_lowers_the_loss() {
     for it in [40, 80] {
         assert!(dir.checkpoint(it).is_file(), "checkpoint {it}");
     }
-    let checkpoints = std::fs::read_dir(models.join("falls/checkpoints")).unwrap().count();
-    assert_eq!(checkpoints, 2);
+    let names: Vec<String> = std::fs::read_dir(models.join("falls/checkpoints")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(names.iter().filter(|n| n.ends_with(".safetensors")).count(), 2, "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.ends_with(".json")).count(), 2, "{names:?}");
     // Events: started, progress every log_every (10), checkpoints, finished.
     let events = ctx.drain();
     assert!(matches!(events.first(), Some(Event::Started { iterations: 80, .. })));

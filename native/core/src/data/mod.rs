@@ -1,7 +1,9 @@
 //! Training data: intensity normalisation, targets from labels, random windows with
 //! augmentation, and the project's own synthetic demo stacks.
+pub mod augment;
 mod dihedral;
 mod normalize;
+mod pipeline;
 mod synthetic;
 mod targets;
 mod windows;
@@ -9,5 +11,6 @@ mod windows;
 pub use dihedral::Dihedral;
 pub use normalize::Normalization;
 pub use synthetic::{demo_stacks, demo_stacks_checked, DemoStacks};
-pub use targets::binary_foreground;
-pub use windows::{Batch, WindowSampler};
+pub use pipeline::{batch_rng, BatchStream};
+pub use targets::{binary_foreground, class_indices, class_mapping, foreground_share, instance_contour, instance_distance};
+pub use windows::{Batch, Region, SamplerSettings, StackData, WindowSampler};

@@ -1,95 +1,208 @@
-//! Random training windows: a uniformly placed crop of the stack with a random in-plane
-//! symmetry, image and target cut together so they stay aligned.
+//! Random training windows: placed in the training region (on labelled objects for a share of
+//! them), cropped with a random flip/transpose, augmented, and turned into targets. Image and
+//! labels are cut and transformed together so they stay aligned.
+use super::augment::{augment, AugmentConfig, Sample};
 use super::Dihedral;
 use crate::rng::Rng;
+use crate::train::Head;
+use std::sync::Arc;
 use tch::{Device, Kind, Tensor};
 
-/// A batch of windows, row-major (n, z, y, x); target values 0 or 1.
+/// A box of the stack, z, y, x, `start` inclusive, `end` exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub start: [usize; 3],
+    pub end: [usize; 3],
+}
+
+impl Region {
+    pub fn whole(shape: [usize; 3]) -> Self {
+        Region { start: [0; 3], end: shape }
+    }
+
+    pub fn size(&self) -> [usize; 3] {
+        [0, 1, 2].map(|d| self.end[d] - self.start[d])
+    }
+}
+
+/// The training stack in memory: normalised image and labels, z, y, x.
+pub struct StackData {
+    pub image: Vec<f32>,
+    pub labels: Vec<u32>,
+    pub shape: [usize; 3],
+}
+
+/// A batch of windows, row-major (n, channels, z, y, x).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     pub image: Vec<f32>,
     pub target: Vec<f32>,
+    /// n, z, y, x
     pub shape: [usize; 4],
+    pub target_channels: usize,
 }
 
 impl Batch {
-    /// (n, 1, y, x) tensors for a 2D network, (n, 1, z, y, x) for a 3D one.
+    /// Image (n, 1, [z,] y, x) and target (n, C, [z,] y, x) tensors; a 2D network takes the
+    /// window's single section as its plane.
     pub fn to_tensors(&self, spatial_dims: usize, device: Device) -> (Tensor, Tensor) {
         let [n, z, y, x] = self.shape.map(|v| v as i64);
-        let shape: Vec<i64> = if spatial_dims == 2 { vec![n * z, 1, y, x] } else { vec![n, 1, z, y, x] };
-        let make = |values: &[f32]| Tensor::from_slice(values).view(shape.as_slice()).to_kind(Kind::Float).to_device(device);
-        (make(&self.image), make(&self.target))
+        let c = self.target_channels as i64;
+        let shape = |channels: i64| -> Vec<i64> { if spatial_dims == 2 { vec![n, channels, y, x] } else { vec![n, channels, z, y, x] } };
+        let make = |values: &[f32], channels: i64| Tensor::from_slice(values).view(shape(channels).as_slice()).to_kind(Kind::Float).to_device(device);
+        (make(&self.image, 1), make(&self.target, c))
     }
+}
+
+/// How windows are drawn (from the config).
+#[derive(Clone)]
+pub struct SamplerSettings {
+    pub window: [usize; 3],
+    pub flips: bool,
+    pub rotations: bool,
+    pub foreground_share: f64,
+    pub augment: AugmentConfig,
+    pub dims: u8,
 }
 
 pub struct WindowSampler {
-    image: Vec<f32>,
-    target: Vec<u8>,
-    /// Stack shape z, y, x.
-    shape: [usize; 3],
-    window: [usize; 3],
-    flips: bool,
-    rotations: bool,
+    data: Arc<StackData>,
+    region: Region,
+    settings: SamplerSettings,
+    head: Head,
+    /// Positions (z, y, x) of labelled-object voxels in the region, thinned to at most
+    /// MAX_OBJECT_POSITIONS: windows meant to show objects are placed around one of them.
+    objects: Vec<[u32; 3]>,
 }
 
+const MAX_OBJECT_POSITIONS: usize = 1 << 20;
+
 impl WindowSampler {
-    /// The window must fit the stack (validated with the settings, before training starts).
-    pub fn new(image: Vec<f32>, target: Vec<u8>, shape: [usize; 3], window: [usize; 3], flips: bool, rotations: bool) -> Self {
-        assert_eq!(image.len(), shape.iter().product::<usize>());
-        assert_eq!(target.len(), image.len());
-        assert!((0..3).all(|d| window[d] <= shape[d]), "window {window:?} larger than stack {shape:?}");
-        WindowSampler { image, target, shape, window, flips, rotations }
+    /// The window must fit the region (validated before training starts).
+    pub fn new(data: Arc<StackData>, region: Region, settings: SamplerSettings, head: Head) -> Self {
+        let size = region.size();
+        assert!((0..3).all(|d| settings.window[d] <= size[d]), "window {:?} larger than region {size:?}", settings.window);
+        let objects = object_positions(&data, &region, &head);
+        WindowSampler { data, region, settings, head, objects }
     }
 
     pub fn sample_batch(&self, n: usize, rng: &mut Rng) -> Batch {
-        let [wz, wy, wx] = self.window;
+        let [wz, wy, wx] = self.settings.window;
         let per_window = wz * wy * wx;
-        let mut batch = Batch { image: vec![0.0; n * per_window], target: vec![0.0; n * per_window], shape: [n, wz, wy, wx] };
-        for i in 0..n {
-            let range = i * per_window..(i + 1) * per_window;
-            self.sample_into(rng, &mut batch.image[range.clone()], &mut batch.target[range]);
+        let channels = self.head.target_channels();
+        let mut batch = Batch {
+            image: Vec::with_capacity(n * per_window),
+            target: Vec::with_capacity(n * per_window * channels),
+            shape: [n, wz, wy, wx],
+            target_channels: channels,
+        };
+        for _ in 0..n {
+            let mut sample = self.crop(rng);
+            augment(&mut sample, &self.settings.augment, self.settings.dims, rng);
+            batch.target.extend(self.head.targets(&sample.labels, sample.shape));
+            batch.image.extend(sample.image);
         }
         batch
     }
 
-    fn sample_into(&self, rng: &mut Rng, image: &mut [f32], target: &mut [f32]) {
-        let [sz, sy, sx] = self.shape;
-        let [wz, wy, wx] = self.window;
-        let mut sym = Dihedral::random(rng, self.flips, self.rotations);
+    /// A window with a random symmetry, around a labelled voxel with probability
+    /// foreground_share, else anywhere in the region.
+    fn crop(&self, rng: &mut Rng) -> Sample {
+        let [_, sy, sx] = self.data.shape;
+        let [wz, wy, wx] = self.settings.window;
+        let size = self.region.size();
+        let mut sym = Dihedral::random(rng, self.settings.flips, self.settings.rotations);
+        let flip_z = self.settings.flips && self.settings.dims == 3 && rng.coin();
         let (mut hy, mut hx) = sym.source_size(wy, wx);
-        if hy > sy || hx > sx {
-            // A non-square window may not fit the stack transposed: keep it upright.
+        if hy > size[1] || hx > size[2] {
+            // A non-square window may not fit the region transposed: keep it upright.
             sym.transpose = false;
             (hy, hx) = (wy, wx);
         }
-        let (z0, y0, x0) = (rng.below(sz - wz + 1), rng.below(sy - hy + 1), rng.below(sx - hx + 1));
-        let mut out = 0;
+        let around_object = !self.objects.is_empty() && rng.uniform() < self.settings.foreground_share;
+        let (z0, y0, x0) = if around_object {
+            // Any origin whose window holds the chosen voxel, kept inside the region.
+            let p = self.objects[rng.below(self.objects.len())];
+            let place = |axis: usize, extent: usize, rng: &mut Rng| {
+                let (start, end, at) = (self.region.start[axis], self.region.end[axis], p[axis] as usize);
+                let lowest = at.saturating_sub(extent - 1).max(start);
+                let highest = at.min(end - extent);
+                lowest + rng.below(highest.saturating_sub(lowest) + 1)
+            };
+            (place(0, wz, rng), place(1, hy, rng), place(2, hx, rng))
+        } else {
+            (
+                self.region.start[0] + rng.below(size[0] - wz + 1),
+                self.region.start[1] + rng.below(size[1] - hy + 1),
+                self.region.start[2] + rng.below(size[2] - hx + 1),
+            )
+        };
+        let n = wz * wy * wx;
+        let (mut image, mut labels) = (Vec::with_capacity(n), Vec::with_capacity(n));
         for z in 0..wz {
-            let plane = (z0 + z) * sy * sx;
+            let source_z = if flip_z { wz - 1 - z } else { z };
+            let plane = (z0 + source_z) * sy * sx;
             for y in 0..wy {
                 for x in 0..wx {
                     let (ry, rx) = sym.source(y, x, wy, wx);
                     let src = plane + (y0 + ry) * sx + x0 + rx;
-                    image[out] = self.image[src];
-                    target[out] = self.target[src] as f32;
-                    out += 1;
+                    image.push(self.data.image[src]);
+                    labels.push(self.data.labels[src]);
                 }
             }
         }
+        Sample { image, labels, shape: [wz, wy, wx] }
     }
+}
+
+/// Object voxels of the region, every k-th so that at most MAX_OBJECT_POSITIONS are kept.
+fn object_positions(data: &StackData, region: &Region, head: &Head) -> Vec<[u32; 3]> {
+    let [_, sy, sx] = data.shape;
+    let in_region = |f: &mut dyn FnMut(usize, usize, usize, u32)| {
+        for z in region.start[0]..region.end[0] {
+            for y in region.start[1]..region.end[1] {
+                let row = (z * sy + y) * sx;
+                for x in region.start[2]..region.end[2] {
+                    f(z, y, x, data.labels[row + x]);
+                }
+            }
+        }
+    };
+    let mut count = 0usize;
+    in_region(&mut |_, _, _, l| count += head.is_object(l) as usize);
+    let step = count.div_ceil(MAX_OBJECT_POSITIONS).max(1);
+    let mut positions = Vec::with_capacity(count / step + 1);
+    let mut seen = 0usize;
+    in_region(&mut |z, y, x, l| {
+        if head.is_object(l) {
+            if seen % step == 0 {
+                positions.push([z as u32, y as u32, x as u32]);
+            }
+            seen += 1;
+        }
+    });
+    positions
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn settings(window: [usize; 3], flips: bool, share: f64) -> SamplerSettings {
+        SamplerSettings { window, flips, rotations: flips, foreground_share: share, augment: AugmentConfig::default(), dims: 2 }
+    }
+
+    fn data(shape: [usize; 3], image: Vec<f32>, labels: Vec<u32>) -> Arc<StackData> {
+        Arc::new(StackData { image, labels, shape })
+    }
+
     #[test]
-    fn image_and_target_stay_aligned_under_every_augmentation() {
-        // target = 1 exactly where the image value is odd: any misalignment breaks the rule.
+    fn image_and_target_stay_aligned_under_every_symmetry() {
+        // label = 1 exactly where the image value is odd: any misalignment breaks the rule.
         let shape = [3, 20, 30];
         let image: Vec<f32> = (0..1800).map(|i| ((i * 7919) % 1000) as f32).collect();
-        let target: Vec<u8> = image.iter().map(|&v| (v as u32 % 2) as u8).collect();
-        let sampler = WindowSampler::new(image.clone(), target.clone(), shape, [1, 12, 17], true, true);
+        let labels: Vec<u32> = image.iter().map(|&v| v as u32 % 2).collect();
+        let sampler = WindowSampler::new(data(shape, image, labels), Region::whole(shape), settings([1, 12, 17], true, 0.0), Head::Binary { background: 0 });
         let mut rng = Rng::new(5);
         for _ in 0..50 {
             let batch = sampler.sample_batch(2, &mut rng);
@@ -101,25 +214,37 @@ mod tests {
     }
 
     #[test]
-    fn windows_are_real_crops_and_the_same_seed_gives_the_same_batch() {
+    fn windows_are_real_crops_inside_the_region_and_the_seed_decides() {
         let shape = [1, 8, 8];
         let image: Vec<f32> = (0..64).map(|i| i as f32).collect();
-        let target = vec![0u8; 64];
-        let sampler = WindowSampler::new(image.clone(), target.clone(), shape, [1, 4, 4], false, false);
-        let a = sampler.sample_batch(3, &mut Rng::new(9));
-        assert_eq!(a, sampler.sample_batch(3, &mut Rng::new(9)));
-        // Without augmentation a window is a contiguous crop: rows step by 8, columns by 1.
-        let w = &a.image[..16];
-        assert_eq!(w[1] - w[0], 1.0);
-        assert_eq!(w[4] - w[0], 8.0);
+        let region = Region { start: [0, 0, 0], end: [1, 5, 8] };
+        let sampler = WindowSampler::new(data(shape, image, vec![0; 64]), region, settings([1, 4, 4], false, 0.0), Head::Binary { background: 0 });
+        let a = sampler.sample_batch(20, &mut Rng::new(9));
+        assert_eq!(a, sampler.sample_batch(20, &mut Rng::new(9)));
+        for w in a.image.chunks(16) {
+            assert_eq!((w[1] - w[0], w[4] - w[0]), (1.0, 8.0), "a contiguous crop");
+            assert!(w[15] < 40.0, "rows 5.. are outside the region");
+        }
     }
 
     #[test]
-    fn a_window_as_large_as_the_stack_fits() {
-        let image = vec![1.0; 2 * 16 * 24];
-        let target = vec![1u8; image.len()];
-        let sampler = WindowSampler::new(image.clone(), target.clone(), [2, 16, 24], [2, 16, 24], true, true);
-        let batch = sampler.sample_batch(1, &mut Rng::new(1));
-        assert!(batch.target.iter().all(|&t| t == 1.0));
+    fn foreground_share_puts_windows_on_sparse_objects() {
+        // One small object in a large empty slice.
+        let shape = [1, 200, 200];
+        let mut labels = vec![0u32; 40000];
+        for y in 100..104 {
+            for x in 50..54 {
+                labels[y * 200 + x] = 1;
+            }
+        }
+        let count = |share: f64| {
+            let sampler = WindowSampler::new(data(shape, vec![0.0; 40000], labels.clone()), Region::whole(shape), settings([1, 32, 32], true, share), Head::Binary { background: 0 });
+            let batch = sampler.sample_batch(100, &mut Rng::new(1));
+            batch.target.chunks(32 * 32).filter(|w| w.iter().any(|&t| t > 0.0)).count()
+        };
+        assert!(count(0.0) < 20, "uniform placement rarely hits it");
+        assert_eq!(count(1.0), 100, "foreground-aware placement always does");
+        let half = count(0.5);
+        assert!((35..=70).contains(&half), "{half}");
     }
 }

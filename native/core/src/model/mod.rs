@@ -1,6 +1,10 @@
 //! The residual-SE U-Net of PyTorch Connectomics, for 2D and 3D windows.
+mod anisotropy;
 mod init;
 mod layers;
 mod unet;
+mod weights;
 
-pub use unet::{UNet, UNetSpec};
+pub use anisotropy::anisotropic_levels;
+pub use unet::{Level, UNet, UNetSpec};
+pub use weights::{load_weights, named_weights, read_weights};

@@ -34,6 +34,14 @@ impl UNetSpec {
         UNetSpec { in_channels, out_channels, filters: filters.to_vec(), io_kernel: vec![5, 5], levels }
     }
 
+    /// The 3D network for voxels of `voxel_nm` (x, y, z): strides and kernels from the anisotropy
+    /// plan (see anisotropy.rs).
+    pub fn three_d(filters: &[i64], voxel_nm: [f64; 3], in_channels: i64, out_channels: i64) -> Self {
+        let levels = super::anisotropy::anisotropic_levels(voxel_nm, filters.len());
+        let io_kernel = super::anisotropy::io_kernel(&levels);
+        UNetSpec { in_channels, out_channels, filters: filters.to_vec(), io_kernel, levels }
+    }
+
     pub fn spatial_dims(&self) -> usize {
         self.io_kernel.len()
     }
@@ -151,6 +159,18 @@ mod tests {
         for (h, w) in [(16, 16), (33, 47), (17, 64), (65, 31)] {
             assert_eq!(output_shape(&spec, &[2, 1, h, w]), vec![2, 2, h, w], "{h}x{w}");
         }
+    }
+
+    #[test]
+    fn the_3d_network_keeps_any_window_size() {
+        let spec = UNetSpec::three_d(&[4, 6, 8, 10, 12], [10.0, 10.0, 40.0], 1, 3);
+        assert_eq!(spec.downsampling(), vec![4, 16, 16]);
+        for (z, h, w) in [(8, 32, 32), (5, 33, 47), (4, 16, 20)] {
+            assert_eq!(output_shape(&spec, &[1, 1, z, h, w]), vec![1, 3, z, h, w], "{z}x{h}x{w}");
+        }
+        let iso = UNetSpec::three_d(&[4, 6, 8, 10, 12], [10.0, 10.0, 10.0], 1, 1);
+        assert_eq!(iso.downsampling(), vec![16, 16, 16]);
+        assert_eq!(output_shape(&iso, &[1, 1, 16, 16, 16]), vec![1, 1, 16, 16, 16]);
     }
 
     #[test]

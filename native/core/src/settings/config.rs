@@ -1,5 +1,6 @@
 //! The four training configs. Their JSON files in `configs/` are compiled into the library, so
 //! the dialog, the CLI and a stored model always agree on what a config name means.
+use crate::data::augment::AugmentConfig;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -17,12 +18,31 @@ pub enum Task {
     Instance,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// SGD with momentum (PyTorch Connectomics' default for 2D).
+    Sgd,
+    /// AdamW: Adam with decoupled weight decay (steadier for 3D networks with small batches).
+    Adamw,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleKind {
+    /// Warm-up, then the learning rate drops by lr_gamma at each of lr_milestones.
+    Multistep,
+    /// Warm-up, then a half cosine down to zero at iteration_total.
+    Cosine,
+}
+
 /// A complete, flat training config. The first group of fields are the defaults of the
 /// person's settings (the dialog shows them); the rest is the recipe (network, optimiser,
 /// schedule, loss, augmentation). A resolved plan holds a copy with the person's values in it,
 /// which is what model.json stores.
+// No deny_unknown_fields: serde cannot combine it with the flattened augmentations. The test
+// `shipped_configs_have_no_unknown_keys` catches stray keys instead.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TrainingConfig {
     pub name: String,
     pub description: String,
@@ -44,20 +64,38 @@ pub struct TrainingConfig {
     pub seed: u64,
     /// A progress event (and a log line in Fiji) every this many iterations.
     pub log_every: u64,
+    /// Share of the stack held out for validation, as one block (0 = no validation).
+    pub validation_fraction: f64,
+    /// Validation loss and scores every this many iterations (and at the end).
+    pub validation_every: u64,
+    /// Share of windows drawn so that they contain labelled objects (sparse labels still train).
+    pub foreground_share: f64,
     /// Feature channels per U-Net level, finest first.
     pub filters: Vec<i64>,
-    pub optimizer: String,
+    pub optimizer: OptimizerKind,
+    /// SGD momentum (AdamW uses beta1 = 0.9, beta2 = 0.999).
     pub momentum: f64,
     pub weight_decay: f64,
+    pub schedule: ScheduleKind,
     /// Share of iteration_total spent warming the learning rate up linearly.
     pub warmup_fraction: f64,
-    /// Learning-rate drops at these shares of iteration_total.
+    /// Multistep: learning-rate drops at these shares of iteration_total.
     pub lr_milestones: Vec<f64>,
     pub lr_gamma: f64,
-    pub bce_weight: f64,
+    /// Weight of the (class-balanced) cross-entropy term: BCE for binary targets, softmax CE for classes.
+    pub cross_entropy_weight: f64,
     pub dice_weight: f64,
+    /// Instance configs: width in pixels of the contour band around every object.
+    pub contour_width: usize,
+    /// Instance configs: also learn a normalised distance map (third output channel).
+    pub instance_distance: bool,
+    /// Random flips of y and x (z too for 3D).
     pub augment_flip: bool,
+    /// Random transposes of y and x (with the flips: the 90-degree rotations).
     pub augment_rotate90: bool,
+    /// Probabilities of the other augmentations (data/augment).
+    #[serde(flatten)]
+    pub augment: AugmentConfig,
 }
 
 pub fn config_names() -> Vec<&'static str> {
@@ -93,6 +131,15 @@ mod tests {
             assert_eq!(config.task == Task::Instance, name.starts_with("Instance"));
             assert_eq!(config.window[0] == 1, config.dims == 2, "{name}: 2D windows have z = 1");
             assert_eq!(config.iteration_total % config.iteration_save, 0, "{name}");
+        }
+    }
+
+    #[test]
+    fn shipped_configs_have_no_unknown_keys() {
+        for name in config_names() {
+            let file: serde_json::Value = serde_json::from_str(config_json(name).unwrap()).unwrap();
+            let parsed = serde_json::to_value(load_config(name).unwrap()).unwrap();
+            assert_eq!(file, parsed, "{name}: every key of the file is a field, and every field is in the file");
         }
     }
 

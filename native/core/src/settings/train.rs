@@ -26,6 +26,10 @@ pub struct TrainSettings {
     pub window: Option<Vec<f64>>,
     pub seed: Option<f64>,
     pub log_every: Option<f64>,
+    /// Share of the stack held out for validation (0 = none).
+    pub validation_fraction: Option<f64>,
+    /// Start from the weights of this stored model (same config) instead of random ones.
+    pub fine_tune_from: Option<String>,
     #[serde(default)]
     pub overwrite: bool,
 }
@@ -38,10 +42,9 @@ pub struct TrainPlan {
     pub overwrite: bool,
     /// The config with the person's values filled in: what model.json stores.
     pub config: TrainingConfig,
+    pub fine_tune_from: Option<String>,
 }
 
-/// Configs whose training is implemented; the others are listed but refused with a message.
-const SUPPORTED_CONFIGS: [&str; 1] = ["Semantic2D"];
 
 impl TrainSettings {
     pub fn from_json(text: &str) -> Result<Self> {
@@ -52,14 +55,10 @@ impl TrainSettings {
     pub fn resolve(&self) -> Result<TrainPlan> {
         let mut config = load_config(&self.config)?;
         let mut check = Checker::default();
-        if !SUPPORTED_CONFIGS.contains(&config.name.as_str()) {
-            check.problem(format!(
-                "config: {} is not supported yet (only {} trains in this version)",
-                config.name,
-                SUPPORTED_CONFIGS.join(", ")
-            ));
-        }
         check.model_name("name", &self.name);
+        if let Some(from) = &self.fine_tune_from {
+            check.model_name("fine_tune_from", from);
+        }
         if let Some(v) = &self.voxel_nm {
             if let Some(v) = check.positive_triple("voxel_nm", v) {
                 config.voxel_nm = v;
@@ -86,13 +85,20 @@ impl TrainSettings {
                 c.window = w;
             }
         }
+        if let Some(v) = self.validation_fraction {
+            if v.is_finite() && (0.0..=0.5).contains(&v) {
+                c.validation_fraction = v;
+            } else {
+                check.problem(format!("validation_fraction: must be from 0 (no validation) to 0.5 (got {v}); 0.1 is typical"));
+            }
+        }
         check.divides("iteration_save", c.iteration_save, "iteration_total", c.iteration_total);
         check.finish()?;
         let models_dir = match &self.models_dir {
             Some(dir) if !dir.as_os_str().is_empty() => dir.clone(),
             _ => crate::store::default_models_dir(),
         };
-        Ok(TrainPlan { name: self.name.clone(), models_dir, overwrite: self.overwrite, config })
+        Ok(TrainPlan { name: self.name.clone(), models_dir, overwrite: self.overwrite, config, fine_tune_from: self.fine_tune_from.clone() })
     }
 }
 
@@ -141,11 +147,14 @@ mod tests {
     }
 
     #[test]
-    fn unknown_keys_and_unsupported_configs_are_explained() {
+    fn unknown_keys_are_refused_and_every_config_resolves() {
         assert!(message(r#","iterations":5"#).contains("unknown field `iterations`"));
-        let text = r#"{"config":"Instance3D","name":"m1"}"#;
-        let err = TrainSettings::from_json(text).unwrap().resolve().unwrap_err().to_string();
-        assert!(err.contains("Instance3D is not supported yet"), "{err}");
+        for config in crate::settings::config_names() {
+            let text = format!(r#"{{"config":"{config}","name":"m1"}}"#);
+            let plan = TrainSettings::from_json(&text).unwrap().resolve().unwrap();
+            assert_eq!(plan.config.name, config);
+        }
+        assert!(message(r#","validation_fraction":0.9"#).contains("validation_fraction: must be from 0"));
     }
 
     #[test]

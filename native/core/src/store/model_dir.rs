@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 pub const MODEL_JSON: &str = "model.json";
 pub const WEIGHTS: &str = "model.safetensors";
+/// Weights of the best validation score so far.
+pub const BEST_WEIGHTS: &str = "best.safetensors";
 pub const LOG_CSV: &str = "training_log.csv";
 pub const CHECKPOINTS: &str = "checkpoints";
 

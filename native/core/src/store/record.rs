@@ -1,10 +1,11 @@
 //! model.json: everything needed to rebuild and use a model, and what its training did.
 use crate::data::Normalization;
+use crate::train::{Head, ValidationScores};
 use crate::model::UNetSpec;
 use crate::settings::TrainingConfig;
 use serde::{Deserialize, Serialize};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -28,6 +29,20 @@ pub struct TrainingSummary {
     /// Last checkpoint written (relative to the model folder).
     pub last_checkpoint: Option<String>,
     pub error: Option<String>,
+    /// Mean wall time of one iteration in this session.
+    pub seconds_per_iteration: Option<f64>,
+    /// Share of the training time the trainer waited for data.
+    pub data_wait_share: Option<f64>,
+    /// The held-out validation block, z, y, x start and end.
+    pub validation_block: Option<[[usize; 3]; 2]>,
+    pub last_validation: Option<ValidationScores>,
+    /// Best validation score (IoU) so far, its iteration; its weights are in best.safetensors.
+    pub best_score: Option<f64>,
+    pub best_iteration: Option<u64>,
+    /// Set when this session continued from a checkpoint.
+    pub resumed_from: Option<u64>,
+    /// Set when training started from another model's weights.
+    pub fine_tuned_from: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -39,7 +54,9 @@ pub struct ModelRecord {
     pub config: TrainingConfig,
     pub network: UNetSpec,
     pub normalization: Normalization,
-    /// Meaning of the output channels, e.g. ["foreground"].
+    /// What the output channels mean and how targets were made (class values for semantic heads).
+    pub head: Head,
+    /// Names of the output channels, e.g. ["foreground"].
     pub outputs: Vec<String>,
     /// Final weights (relative to the model folder); absent until training ends.
     pub weights: Option<String>,

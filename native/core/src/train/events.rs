@@ -6,6 +6,7 @@ use serde::Serialize;
 pub enum Event {
     Started { device: String, iterations: u64, model_dir: String },
     Iteration { iteration: u64, total: u64, loss: f64, lr: f64, elapsed_s: f64, eta_s: f64 },
+    Validation { iteration: u64, loss: f64, iou: f64, dice: f64, best: bool },
     Checkpoint { iteration: u64, path: String },
     Message { text: String },
     Finished { model_dir: String, iterations: u64 },
@@ -20,6 +21,10 @@ impl Event {
             }
             Event::Iteration { iteration, total, loss, lr, eta_s, .. } => {
                 format!("iteration {iteration}/{total}  loss {loss:.4}  lr {lr:.5}  ETA {}", format_duration(*eta_s))
+            }
+            Event::Validation { iteration, loss, iou, dice, best } => {
+                let mark = if *best { "  (best so far)" } else { "" };
+                format!("validation at iteration {iteration}: loss {loss:.4}  IoU {iou:.3}  Dice {dice:.3}{mark}")
             }
             Event::Checkpoint { iteration, path } => format!("checkpoint at iteration {iteration}: {path}"),
             Event::Message { text } => text.clone(),

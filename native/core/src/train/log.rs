@@ -1,4 +1,6 @@
-//! training_log.csv: one row per iteration, so the whole loss curve can be plotted afterwards.
+//! training_log.csv: one row per iteration, so the whole loss curve can be plotted afterwards;
+//! validation columns are filled on the rows where validation ran.
+use super::ValidationScores;
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -10,7 +12,7 @@ pub struct TrainingLog {
 }
 
 impl TrainingLog {
-    pub const HEADER: &'static str = "iteration,loss,lr,elapsed_s";
+    pub const HEADER: &'static str = "iteration,loss,lr,elapsed_s,val_loss,val_iou,val_dice";
 
     pub fn create(path: &Path) -> Result<Self> {
         let file = File::create(path).map_err(|e| Error::io(path, e))?;
@@ -19,8 +21,33 @@ impl TrainingLog {
         Ok(log)
     }
 
-    pub fn append(&mut self, iteration: u64, loss: f64, lr: f64, elapsed_s: f64) -> Result<()> {
-        self.write_line(&format!("{iteration},{loss:.6},{lr:.8},{elapsed_s:.3}"))
+    /// Continues a log after a resume from `iteration`: rows after it (written after the last
+    /// checkpoint, before the stop) are dropped. Returns the log and the losses kept.
+    pub fn resume(path: &Path, iteration: u64) -> Result<(Self, Vec<f64>)> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut kept = vec![Self::HEADER.to_string()];
+        let mut losses = Vec::new();
+        for line in text.lines().skip(1) {
+            let mut fields = line.split(',');
+            let row: Option<(u64, f64)> = (|| Some((fields.next()?.parse().ok()?, fields.next()?.parse().ok()?)))();
+            match row {
+                Some((it, loss)) if it <= iteration => {
+                    kept.push(line.to_string());
+                    losses.push(loss);
+                }
+                _ => break,
+            }
+        }
+        let mut log = TrainingLog::create(path)?;
+        for line in &kept[1..] {
+            log.write_line(line)?;
+        }
+        Ok((log, losses))
+    }
+
+    pub fn append(&mut self, iteration: u64, loss: f64, lr: f64, elapsed_s: f64, validation: Option<&ValidationScores>) -> Result<()> {
+        let v = validation.map(|v| format!("{:.6},{:.6},{:.6}", v.loss, v.iou, v.dice)).unwrap_or_else(|| ",,".into());
+        self.write_line(&format!("{iteration},{loss:.6},{lr:.8},{elapsed_s:.3},{v}"))
     }
 
     /// Pushes the rows to disk (at every progress event and checkpoint).

@@ -1,16 +1,23 @@
-//! Training: inputs check, loss, schedule, optimiser, the loop, its log and its events.
+//! Training: inputs check, heads (targets and losses), schedule, optimisers, validation,
+//! checkpoints, the loop, its log and its events.
+mod checkpoint;
 mod events;
+mod head;
 mod inputs;
 mod log;
 mod loss;
 mod optimizer;
 mod schedule;
 mod trainer;
+mod validation;
 
+pub use checkpoint::{latest as latest_checkpoint, CheckpointInfo};
 pub use events::{format_duration, Event};
+pub use head::Head;
 pub use inputs::{size_mismatch, validate_stacks, TrainingStacks};
 pub use log::TrainingLog;
 pub use loss::{balanced_weight, binary_loss, dice_loss};
-pub use optimizer::Sgd;
+pub use optimizer::Optimizer;
 pub use schedule::Schedule;
-pub use trainer::{check_training, train, TrainOutcome};
+pub use trainer::{check_training, plan_resume, resume, train, TrainOutcome};
+pub use validation::{split as validation_split, ValidationScores};

@@ -1,17 +1,21 @@
-//! The training loop.
-use super::{binary_loss, validate_stacks, Event, Schedule, Sgd, TrainingLog, TrainingStacks};
-use crate::data::{binary_foreground, Normalization, WindowSampler};
+//! The training loop: fresh, fine-tuned or resumed.
+use super::checkpoint::{self, CheckpointInfo};
+use super::validation::{self, ValidationScores};
+use super::{validate_stacks, Event, Head, Optimizer, Schedule, TrainingLog, TrainingStacks};
+use crate::data::{BatchStream, Normalization, Region, SamplerSettings, StackData, WindowSampler};
 use crate::error::{Error, Result};
 use crate::job::{panic_message, JobContext};
-use crate::model::{UNet, UNetSpec};
+use crate::model::{load_weights, named_weights, read_weights, UNet, UNetSpec};
 use crate::rng::Rng;
 use crate::runtime;
 use crate::settings::TrainPlan;
-use crate::store::{save_tensors_atomic, ModelDir, ModelRecord, Status, TrainingSummary, SCHEMA_VERSION};
+use crate::store::{save_tensors_atomic, ModelDir, ModelRecord, Status, TrainingSummary, BEST_WEIGHTS, SCHEMA_VERSION, WEIGHTS};
 use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 use tch::nn::{ModuleT, VarStore};
-use tch::Tensor;
+use tch::Device;
 
 /// What a finished training returns (JSON for Java, printed by the CLI).
 #[derive(Clone, Debug, Serialize)]
@@ -24,97 +28,180 @@ pub struct TrainOutcome {
     pub final_loss: f64,
     pub wall_s: f64,
     pub device: String,
-}
-
-/// Trains a model as `plan` says, writing it into its folder under the models folder.
-/// Stacks are checked before anything is written. On cancel or failure, model.json says so and
-/// the checkpoints written so far stay.
-pub fn train(plan: &TrainPlan, stacks: TrainingStacks, ctx: &JobContext) -> Result<TrainOutcome> {
-    let device = check_training(plan, &stacks)?;
-    runtime::set_cpu_threads(plan.config.cpus);
-    let dir = ModelDir::create(&plan.models_dir, &plan.name, plan.overwrite)?;
-    let mut run = Run::prepare(plan, stacks, device, dir)?;
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.iterate(ctx)))
-        .unwrap_or_else(|payload| Err(Error::Torch(panic_message(&*payload))));
-    run.conclude(outcome, ctx)
+    pub seconds_per_iteration: f64,
+    pub data_wait_share: f64,
+    pub validation: Option<ValidationScores>,
 }
 
 /// Everything that can be checked before training starts (callers that start training on a
 /// thread call it first, so that a person hears of a mistake at once): the stacks, the device,
-/// and that the model name is free. Returns the device to train on.
-pub fn check_training(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<tch::Device> {
+/// the validation block, and that the model name is free. Returns the device to train on.
+pub fn check_training(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Device> {
     validate_stacks(plan, stacks)?;
     let device = runtime::choose_device(plan.config.gpus)?;
+    validation::split(stacks.image.shape, &plan.config)?;
+    Head::for_training(&plan.config, &stacks.labels.data)?;
     ModelDir::ensure_name_free(&plan.models_dir, &plan.name, plan.overwrite)?;
+    if let Some(from) = &plan.fine_tune_from {
+        let record = ModelDir::open(&plan.models_dir, from).read_record()?;
+        if record.config.name != plan.config.name {
+            return Err(Error::setting(format!("fine_tune_from: '{from}' is a {} model; fine-tuning needs the same config ({})", record.config.name, plan.config.name)));
+        }
+    }
     Ok(device)
 }
 
-/// Everything one training run holds.
+/// Trains a new model as `plan` says (from random weights, or from `fine_tune_from`'s).
+/// On cancel or failure, model.json says so and the checkpoints written so far stay.
+pub fn train(plan: &TrainPlan, stacks: TrainingStacks, ctx: &JobContext) -> Result<TrainOutcome> {
+    let device = check_training(plan, &stacks)?;
+    runtime::set_cpu_threads(plan.config.cpus);
+    let dir = ModelDir::create(&plan.models_dir, &plan.name, plan.overwrite)?;
+    let run = Run::prepare(plan, stacks, device, dir, None)?;
+    run.execute(ctx)
+}
+
+/// The plan of a stored model for resuming it; `iteration_total` may be raised.
+pub fn plan_resume(models_dir: &Path, name: &str, iteration_total: Option<u64>) -> Result<(TrainPlan, ModelRecord)> {
+    let dir = ModelDir::open(models_dir, name);
+    let record = dir.read_record()?;
+    let mut config = record.config.clone();
+    if let Some(total) = iteration_total {
+        if total < record.training.iterations_done || total % config.iteration_save != 0 {
+            return Err(Error::setting(format!(
+                "iteration_total: to resume '{name}', give at least {} iterations and a multiple of its iteration_save {}",
+                record.training.iterations_done, config.iteration_save
+            )));
+        }
+        config.iteration_total = total;
+    }
+    let plan = TrainPlan { name: name.to_string(), models_dir: models_dir.to_path_buf(), overwrite: false, config, fine_tune_from: None };
+    Ok((plan, record))
+}
+
+/// Continues a stored model from its newest checkpoint, on the same stacks it was trained on.
+/// With a fixed seed the loss curve continues exactly as the uninterrupted run would have.
+pub fn resume(models_dir: &Path, name: &str, stacks: TrainingStacks, iteration_total: Option<u64>, ctx: &JobContext) -> Result<TrainOutcome> {
+    let (plan, record) = plan_resume(models_dir, name, iteration_total)?;
+    validate_stacks(&plan, &stacks)?;
+    if stacks.image.shape != record.training.image_shape {
+        return Err(Error::InvalidInput(format!(
+            "'{name}' was trained on a stack of shape {:?} (z, y, x); resuming needs the same stacks, got {:?}",
+            record.training.image_shape, stacks.image.shape
+        )));
+    }
+    let device = runtime::choose_device(plan.config.gpus)?;
+    runtime::set_cpu_threads(plan.config.cpus);
+    let dir = ModelDir::open(models_dir, name);
+    let iteration = checkpoint::latest(&dir).ok_or_else(|| Error::InvalidInput(format!("'{name}' has no checkpoint to resume from")))?;
+    let run = Run::prepare(&plan, stacks, device, dir, Some((iteration, record)))?;
+    run.execute(ctx)
+}
+
+/// Everything one training session holds.
 struct Run<'p> {
     plan: &'p TrainPlan,
-    device: tch::Device,
+    device: Device,
     dir: ModelDir,
-    sampler: WindowSampler,
+    data: Arc<StackData>,
+    train_region: Region,
+    validation_region: Option<Region>,
+    head: Head,
     vs: VarStore,
     net: UNet,
-    optimizer: Sgd,
+    optimizer: Optimizer,
     schedule: Schedule,
-    rng: Rng,
     log: TrainingLog,
     record: ModelRecord,
     started: Instant,
+    /// Training time before this session (resumed runs).
+    elapsed_before: f64,
+    first_iteration: u64,
     losses: Vec<f64>,
+    data_wait_s: f64,
 }
 
 impl<'p> Run<'p> {
-    fn prepare(plan: &'p TrainPlan, stacks: TrainingStacks, device: tch::Device, dir: ModelDir) -> Result<Self> {
+    fn prepare(plan: &'p TrainPlan, stacks: TrainingStacks, device: Device, dir: ModelDir, resume: Option<(u64, ModelRecord)>) -> Result<Self> {
         let config = &plan.config;
-        let normalization = Normalization::from_values(&stacks.image.data);
+        let (normalization, head) = match &resume {
+            // A resumed run keeps the scale and classes it started with.
+            Some((_, record)) => (record.normalization, record.head.clone()),
+            None => (Normalization::from_values(&stacks.image.data), Head::for_training(config, &stacks.labels.data)?),
+        };
+        let shape = stacks.image.shape;
         let mut image = stacks.image.data;
         normalization.apply(&mut image);
-        let target = binary_foreground(&stacks.labels.data);
-        // The seed fixes the initial weights and then the data order, both from our generator.
-        let mut rng = Rng::new(config.seed);
+        let data = Arc::new(StackData { image, labels: stacks.labels.data, shape });
+        let (train_region, validation_region) = validation::split(shape, config)?;
+        // The seed fixes the initial weights; batches are drawn from (seed, iteration).
         let vs = VarStore::new(device);
-        let spec = UNetSpec::two_d(&config.filters, 1, 1);
-        let net = UNet::new(&vs.root(), &spec, &mut rng);
-        let optimizer = Sgd::new(&vs, config.momentum, config.weight_decay);
-        let record = ModelRecord {
-            schema_version: SCHEMA_VERSION,
-            name: plan.name.clone(),
-            status: Status::Training,
-            config: config.clone(),
-            network: spec,
-            normalization,
-            outputs: vec!["foreground".into()],
-            weights: None,
-            training: TrainingSummary {
-                device: runtime::device_name(device),
-                image_shape: stacks.image.shape,
-                iterations_done: 0,
-                first_loss: None,
-                last_loss: None,
-                wall_s: 0.0,
-                last_checkpoint: None,
-                error: None,
-            },
+        let spec = if config.dims == 2 {
+            UNetSpec::two_d(&config.filters, 1, head.output_channels())
+        } else {
+            UNetSpec::three_d(&config.filters, config.voxel_nm, 1, head.output_channels())
+        };
+        let net = UNet::new(&vs.root(), &spec, &mut Rng::new(config.seed));
+        let mut optimizer = Optimizer::new(&vs, config);
+        let (first_iteration, elapsed_before, log, losses, record) = match resume {
+            Some((iteration, mut record)) => {
+                let (weights, state, info) = checkpoint::load(&dir, iteration)?;
+                load_weights(&vs, &weights, &format!("checkpoint {iteration}"))?;
+                optimizer.load_state(&state, info.optimizer_steps)?;
+                let (log, losses) = TrainingLog::resume(&dir.log_csv(), iteration)?;
+                record.status = Status::Training;
+                record.config = config.clone();
+                record.training.resumed_from = Some(iteration);
+                record.training.best_score = info.best_score;
+                record.training.best_iteration = info.best_iteration;
+                (iteration, info.elapsed_s, log, losses, record)
+            }
+            None => {
+                let mut fine_tuned_from = None;
+                if let Some(from) = &plan.fine_tune_from {
+                    let source = ModelDir::open(&plan.models_dir, from);
+                    let source_record = source.read_record()?;
+                    if source_record.network != spec {
+                        return Err(Error::setting(format!("fine_tune_from: '{from}' has another network shape or other outputs ({:?}) than this training needs ({:?})", source_record.outputs, head.output_names())));
+                    }
+                    load_weights(&vs, &read_weights(&source.weights())?, &format!("model '{from}'"))?;
+                    fine_tuned_from = Some(from.clone());
+                }
+                let record = new_record(plan, spec, normalization, &head, device, shape, validation_region, fine_tuned_from);
+                (0, 0.0, TrainingLog::create(&dir.log_csv())?, Vec::new(), record)
+            }
         };
         dir.write_record(&record)?;
         Ok(Run {
             plan,
             device,
-            log: TrainingLog::create(&dir.log_csv())?,
             dir,
-            sampler: WindowSampler::new(image, target, stacks.image.shape, config.window, config.augment_flip, config.augment_rotate90),
+            data,
+            train_region,
+            validation_region,
+            head,
             vs,
             net,
             optimizer,
             schedule: Schedule::new(config),
-            rng,
+            log,
             record,
             started: Instant::now(),
-            losses: Vec::with_capacity(config.iteration_total.min(1 << 24) as usize),
+            elapsed_before,
+            first_iteration,
+            losses,
+            data_wait_s: 0.0,
         })
+    }
+
+    fn execute(mut self, ctx: &JobContext) -> Result<TrainOutcome> {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.iterate(ctx)))
+            .unwrap_or_else(|payload| Err(Error::Torch(panic_message(&*payload))));
+        self.conclude(outcome, ctx)
+    }
+
+    fn elapsed(&self) -> f64 {
+        self.elapsed_before + self.started.elapsed().as_secs_f64()
     }
 
     fn iterate(&mut self, ctx: &JobContext) -> Result<()> {
@@ -124,57 +211,88 @@ impl<'p> Run<'p> {
             iterations: c.iteration_total,
             model_dir: self.dir.path.display().to_string(),
         });
-        let accumulate = c.iteration_step as u64;
-        for it in 0..c.iteration_total {
-            ctx.check_cancelled()?;
-            let batch = self.sampler.sample_batch(c.samples_per_batch as usize, &mut self.rng);
-            let (x, t) = batch.to_tensors(2, self.device);
-            let loss = binary_loss(&self.net.forward_t(&x, true), &t, c.bce_weight, c.dice_weight);
-            let loss_value = f64::try_from(&loss)?;
-            if !loss_value.is_finite() {
-                return Err(Error::Torch(format!(
-                    "the loss became {loss_value} at iteration {}: training diverged; lower base_lr (now {})",
-                    it + 1,
-                    c.base_lr
-                )));
-            }
-            // Iteration Step = gradient accumulation: gradients of `accumulate` iterations are
-            // summed (each scaled down) and the optimiser steps once.
-            (loss / accumulate as f64).backward();
-            let lr = self.schedule.lr(it);
-            let done = it + 1;
-            if done % accumulate == 0 || done == c.iteration_total {
-                self.optimizer.step(lr);
-                self.optimizer.zero_grad();
-            }
-            self.losses.push(loss_value);
-            let elapsed = self.started.elapsed().as_secs_f64();
-            self.log.append(done, loss_value, lr, elapsed)?;
-            if done % c.log_every == 0 || done == c.iteration_total {
-                self.log.flush()?;
-                let eta = elapsed / done as f64 * (c.iteration_total - done) as f64;
-                let loss = recent_mean(&self.losses, c.log_every);
-                ctx.emit(Event::Iteration { iteration: done, total: c.iteration_total, loss, lr, elapsed_s: elapsed, eta_s: eta });
-            }
-            if done % c.iteration_save == 0 {
-                self.save_checkpoint(done, ctx)?;
-            }
+        if self.first_iteration > 0 {
+            ctx.emit(Event::Message { text: format!("resuming at iteration {} of {}", self.first_iteration, c.iteration_total) });
         }
-        Ok(())
+        let settings = SamplerSettings {
+            window: c.window,
+            flips: c.augment_flip,
+            rotations: c.augment_rotate90,
+            foreground_share: c.foreground_share,
+            augment: c.augment.clone(),
+            dims: c.dims,
+        };
+        let sampler = Arc::new(WindowSampler::new(self.data.clone(), self.train_region, settings, self.head.clone()));
+        let mut stream = BatchStream::start(sampler, c.samples_per_batch as usize, c.seed, self.first_iteration, c.iteration_total, c.cpus as usize);
+        let accumulate = c.iteration_step as u64;
+        let spatial = self.net.spec().spatial_dims();
+        let result = (|| {
+            for it in self.first_iteration..c.iteration_total {
+                ctx.check_cancelled()?;
+                let (x, t) = stream.next_batch().to_tensors(spatial, self.device);
+                let loss = self.head.loss(&self.net.forward_t(&x, true), &t, c);
+                let loss_value = f64::try_from(&loss)?;
+                if !loss_value.is_finite() {
+                    return Err(Error::Torch(format!("the loss became {loss_value} at iteration {}: training diverged; lower base_lr (now {})", it + 1, c.base_lr)));
+                }
+                // Iteration Step = gradient accumulation: the gradients of `accumulate`
+                // iterations are summed (each scaled down) and the optimiser steps once.
+                (loss / accumulate as f64).backward();
+                let lr = self.schedule.lr(it);
+                let done = it + 1;
+                if done % accumulate == 0 || done == c.iteration_total {
+                    self.optimizer.step(lr);
+                    self.optimizer.zero_grad();
+                }
+                self.losses.push(loss_value);
+                let validation = if self.validation_region.is_some() && (done % c.validation_every == 0 || done == c.iteration_total) {
+                    Some(self.validate(done, ctx)?)
+                } else {
+                    None
+                };
+                self.log.append(done, loss_value, lr, self.elapsed(), validation.as_ref())?;
+                if done % c.log_every == 0 || done == c.iteration_total {
+                    self.log.flush()?;
+                    let session = (done - self.first_iteration) as f64;
+                    let eta = self.started.elapsed().as_secs_f64() / session * (c.iteration_total - done) as f64;
+                    let loss = recent_mean(&self.losses, c.log_every);
+                    ctx.emit(Event::Iteration { iteration: done, total: c.iteration_total, loss, lr, elapsed_s: self.elapsed(), eta_s: eta });
+                }
+                if done % c.iteration_save == 0 {
+                    self.data_wait_s = stream.waited().as_secs_f64();
+                    self.save_checkpoint(done, ctx)?;
+                }
+            }
+            Ok(())
+        })();
+        self.data_wait_s = stream.waited().as_secs_f64();
+        result
     }
 
-    fn named_weights(&self) -> Vec<(String, Tensor)> {
-        let mut named: Vec<(String, Tensor)> = self.vs.variables().into_iter().collect();
-        named.sort_by(|a, b| a.0.cmp(&b.0));
-        named
+    fn validate(&mut self, iteration: u64, ctx: &JobContext) -> Result<ValidationScores> {
+        let region = self.validation_region.expect("validation block");
+        let scores = validation::evaluate(&self.net, &self.head, &self.plan.config, &self.data, &region, self.device, iteration)?;
+        let t = &mut self.record.training;
+        let best = t.best_score.is_none_or(|b| scores.iou > b);
+        if best {
+            save_tensors_atomic(&self.dir.path.join(BEST_WEIGHTS), &named_weights(&self.vs))?;
+            t.best_score = Some(scores.iou);
+            t.best_iteration = Some(iteration);
+        }
+        t.last_validation = Some(scores.clone());
+        ctx.emit(Event::Validation { iteration, loss: scores.loss, iou: scores.iou, dice: scores.dice, best });
+        Ok(scores)
     }
 
-    /// Weights (under "model.") and optimiser state in one file.
     fn save_checkpoint(&mut self, iteration: u64, ctx: &JobContext) -> Result<()> {
-        let path = self.dir.checkpoint(iteration);
-        let mut tensors: Vec<(String, Tensor)> = self.named_weights().into_iter().map(|(k, t)| (format!("model.{k}"), t)).collect();
-        tensors.extend(self.optimizer.state());
-        save_tensors_atomic(&path, &tensors)?;
+        let info = CheckpointInfo {
+            iteration,
+            optimizer_steps: self.optimizer.steps,
+            elapsed_s: self.elapsed(),
+            best_score: self.record.training.best_score,
+            best_iteration: self.record.training.best_iteration,
+        };
+        let path = checkpoint::save(&self.dir, named_weights(&self.vs), &self.optimizer, &info)?;
         self.log.flush()?;
         let relative = path.strip_prefix(&self.dir.path).unwrap_or(&path).display().to_string();
         self.record.training.last_checkpoint = Some(relative);
@@ -186,11 +304,15 @@ impl<'p> Run<'p> {
 
     fn update_summary(&mut self) {
         let every = self.plan.config.log_every;
+        let session_iterations = (self.losses.len() as u64).saturating_sub(self.first_iteration).max(1) as f64;
+        let session_s = self.started.elapsed().as_secs_f64();
         let t = &mut self.record.training;
         t.iterations_done = self.losses.len() as u64;
         t.first_loss = (!self.losses.is_empty()).then(|| first_mean(&self.losses, every));
         t.last_loss = (!self.losses.is_empty()).then(|| recent_mean(&self.losses, every));
-        t.wall_s = self.started.elapsed().as_secs_f64();
+        t.wall_s = self.elapsed_before + session_s;
+        t.seconds_per_iteration = Some(session_s / session_iterations);
+        t.data_wait_share = Some(self.data_wait_s / session_s.max(1e-9));
     }
 
     /// Writes the final weights (or the reason there are none) and says how it ended.
@@ -203,9 +325,10 @@ impl<'p> Run<'p> {
             let _ = self.dir.write_record(&self.record); // the original error matters more
             return Err(err);
         }
-        save_tensors_atomic(&self.dir.weights(), &self.named_weights())?;
+        save_tensors_atomic(&self.dir.weights(), &named_weights(&self.vs))?;
         self.record.status = Status::Complete;
-        self.record.weights = Some(crate::store::WEIGHTS.to_string());
+        self.record.training.error = None;
+        self.record.weights = Some(WEIGHTS.to_string());
         self.dir.write_record(&self.record)?;
         let t = &self.record.training;
         ctx.emit(Event::Finished { model_dir: self.dir.path.display().to_string(), iterations: t.iterations_done });
@@ -216,7 +339,52 @@ impl<'p> Run<'p> {
             final_loss: t.last_loss.unwrap_or(f64::NAN),
             wall_s: t.wall_s,
             device: t.device.clone(),
+            seconds_per_iteration: t.seconds_per_iteration.unwrap_or(0.0),
+            data_wait_share: t.data_wait_share.unwrap_or(0.0),
+            validation: t.last_validation.clone(),
         })
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_record(
+    plan: &TrainPlan,
+    network: UNetSpec,
+    normalization: Normalization,
+    head: &Head,
+    device: Device,
+    shape: [usize; 3],
+    validation: Option<Region>,
+    fine_tuned_from: Option<String>,
+) -> ModelRecord {
+    ModelRecord {
+        schema_version: SCHEMA_VERSION,
+        name: plan.name.clone(),
+        status: Status::Training,
+        config: plan.config.clone(),
+        network,
+        normalization,
+        head: head.clone(),
+        outputs: head.output_names(),
+        weights: None,
+        training: TrainingSummary {
+            device: runtime::device_name(device),
+            image_shape: shape,
+            iterations_done: 0,
+            first_loss: None,
+            last_loss: None,
+            wall_s: 0.0,
+            last_checkpoint: None,
+            error: None,
+            seconds_per_iteration: None,
+            data_wait_share: None,
+            validation_block: validation.map(|r| [r.start, r.end]),
+            last_validation: None,
+            best_score: None,
+            best_iteration: None,
+            resumed_from: None,
+            fine_tuned_from,
+        },
     }
 }
 

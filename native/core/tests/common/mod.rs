@@ -14,14 +14,28 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Generated stacks with binary labels (0 background, 1 object): semantic configs.
 pub fn demo(depth: usize, size: usize, seed: u64) -> TrainingStacks {
+    let mut stacks = demo_instances(depth, size, seed);
+    stacks.labels.data.iter_mut().for_each(|l| *l = (*l != 0) as u32);
+    stacks
+}
+
+/// Generated stacks with one id per object: instance configs.
+pub fn demo_instances(depth: usize, size: usize, seed: u64) -> TrainingStacks {
     let d = demo_stacks(depth, size, size, seed);
     TrainingStacks { image: Volume::new(d.image, d.shape).unwrap(), labels: Volume::new(d.labels, d.shape).unwrap() }
 }
 
-/// A Semantic2D plan from JSON settings, models written under `models`.
+/// A Semantic2D plan from JSON settings, models written under `models`; no validation block
+/// unless `extra` asks for one (the test stacks are small).
 pub fn plan(models: &std::path::Path, name: &str, extra: &str) -> TrainPlan {
-    let text = format!(r#"{{"config":"Semantic2D","name":"{name}","models_dir":"{}","cpus":2{extra}}}"#, models.display());
+    config_plan("Semantic2D", models, name, extra)
+}
+
+pub fn config_plan(config: &str, models: &std::path::Path, name: &str, extra: &str) -> TrainPlan {
+    let validation = if extra.contains("validation_fraction") { "" } else { r#","validation_fraction":0"# };
+    let text = format!(r#"{{"config":"{config}","name":"{name}","models_dir":"{}","cpus":2{validation}{extra}}}"#, models.display());
     TrainSettings::from_json(&text).unwrap().resolve().unwrap()
 }
 
@@ -35,7 +49,7 @@ pub fn shared_data() -> Option<PathBuf> {
 pub fn log_rows(model_dir: &std::path::Path) -> Vec<(u64, f64)> {
     let text = std::fs::read_to_string(model_dir.join("training_log.csv")).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("iteration,loss,lr,elapsed_s"));
+    assert_eq!(lines.next(), Some("iteration,loss,lr,elapsed_s,val_loss,val_iou,val_dice"));
     lines
         .map(|l| {
             let mut f = l.split(',');

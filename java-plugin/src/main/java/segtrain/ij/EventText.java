@@ -25,6 +25,12 @@ final class EventText {
                                 Events.num(event, "loss", Double.NaN),
                                 learningRate(Events.num(event, "lr", Double.NaN)),
                                 duration(Events.num(event, "eta_s", Double.NaN)));
+            case "validation":
+                return prefix + "validation at iteration " + Events.integer(event, "iteration", 0)
+                        + String.format(Locale.ROOT, ": loss %.4f  IoU %.3f  Dice %.3f",
+                                Events.num(event, "loss", Double.NaN), Events.num(event, "iou", Double.NaN),
+                                Events.num(event, "dice", Double.NaN))
+                        + (Boolean.TRUE.equals(event.get("best")) ? "  (best so far)" : "");
             case "checkpoint":
                 return prefix + "checkpoint at iteration " + Events.integer(event, "iteration", 0)
                         + ": " + Events.str(event, "path", "?");

@@ -31,6 +31,7 @@ final class TrainDialog {
     /** Numeric fields after the three voxel sizes, in dialog order; each is also a config and settings key. */
     static final String[] NUMERIC_KEYS = {
         "gpus", "cpus", "base_lr", "iteration_step", "iteration_save", "iteration_total", "samples_per_batch",
+        "validation_fraction",
     };
 
     /** What the user chose. */
@@ -261,7 +262,8 @@ final class TrainDialog {
             + "<ul>"
             + "<li><b>image, labels</b>: the raw stack and its labels (0 = background; an 8- or 16-bit image, not RGB).</li>"
             + "<li><b>config</b>: the network and task, e.g. Semantic2D; its defaults fill the other fields.</li>"
-            + "<li><b>x/y/z nm</b>: voxel size in nanometres (from the image calibration when it is in nm or &micro;m).</li>"
+            + "<li><b>x/y/z nm</b>: voxel size in nanometres (from the image calibration when it is in nm or &micro;m). "
+            + "3D configs use it to decide where the network pools and convolves along z.</li>"
             + "<li><b>gpus, cpus</b>: how many GPUs (0 = train on the CPU) and CPU threads to use.</li>"
             + "<li><b>base lr</b>: the learning rate the optimiser starts with.</li>"
             + "<li><b>iteration step</b>: gradient accumulation. The optimiser updates the weights once every "
@@ -269,6 +271,9 @@ final class TrainDialog {
             + "<li><b>iteration save</b>: write a checkpoint every N iterations; it must divide iteration total.</li>"
             + "<li><b>iteration total</b>: how many iterations to train.</li>"
             + "<li><b>samples per batch</b>: windows per iteration; more needs more memory.</li>"
+            + "<li><b>validation fraction</b>: share of the stack held out as one block (the last slices, or the "
+            + "last rows of a short stack) and scored every few hundred iterations (loss, IoU, Dice); the best "
+            + "weights are kept as best.safetensors. 0 turns validation off.</li>"
             + "<li><b>window size</b>: the training window as z,y,x in pixels; z must be 1 for 2D configs.</li>"
             + "<li><b>model name, models folder</b>: where the model goes; an empty folder means the default "
             + "(~/.segtrain/models or $SEGTRAIN_MODELS_DIR).</li>"

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 public final class TestSettings {
     private TestSettings() {}
 
-    /** A valid Semantic2D run on 64x64 windows; callers override single keys. */
+    /** A valid Semantic2D run on 64x64 windows of a 64x64 stack (so without a validation block); callers override single keys. */
     public static Map<String, Object> tiny(Path modelsDir, String name, long iterations, long save) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("config", "Semantic2D");
@@ -29,6 +29,7 @@ public final class TestSettings {
         s.put("window", new int[] {1, 64, 64});
         s.put("seed", 1);
         s.put("log_every", 1);
+        s.put("validation_fraction", 0);
         s.put("overwrite", false);
         return s;
     }

@@ -20,6 +20,9 @@ public class EventTextTest {
     public void formatsOtherKindsAndUnknownOnes() {
         assertEquals("SegTrain [m] checkpoint at iteration 20: /x/iter_000020.safetensors", EventText.logLine("m",
                 Events.parseObject("{\"kind\":\"checkpoint\",\"iteration\":20,\"path\":\"/x/iter_000020.safetensors\"}")));
+        assertEquals("SegTrain [m] validation at iteration 500: loss 0.2100  IoU 0.812  Dice 0.896  (best so far)",
+                EventText.logLine("m", Events.parseObject("{\"kind\":\"validation\",\"iteration\":500,"
+                        + "\"loss\":0.21,\"iou\":0.8123,\"dice\":0.8961,\"best\":true}")));
         assertEquals("SegTrain [m] hello", EventText.logLine("m", Events.parseObject("{\"kind\":\"message\",\"text\":\"hello\"}")));
         assertTrue(EventText.logLine("m", Events.parseObject("{\"kind\":\"new\",\"x\":1}")).contains("{\"kind\":\"new\",\"x\":1}"));
     }
