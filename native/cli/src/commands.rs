@@ -48,9 +48,9 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
     }
 }
 
-const TRAIN_FLAGS: [&str; 18] = [
+const TRAIN_FLAGS: [&str; 19] = [
     "image", "labels", "config", "name", "models-dir", "voxel-nm", "gpus", "cpus", "lr", "iteration-step", "iteration-save",
-    "iterations", "batch", "window", "seed", "log-every", "validation", "fine-tune-from",
+    "iterations", "batch", "window", "seed", "log-every", "validation", "validation-every", "fine-tune-from",
 ];
 
 /// With --resume the settings come from the stored model; only these flags apply.
@@ -103,6 +103,7 @@ fn train_settings(a: &Args, name: String, stacks: &TrainingStacks) -> Result<Tra
         seed: a.number("seed").map_err(usage)?,
         log_every: a.number("log-every").map_err(usage)?,
         validation_fraction: a.number("validation").map_err(usage)?,
+        validation_every: a.number("validation-every").map_err(usage)?,
         fine_tune_from: a.get("fine-tune-from").map(String::from),
         overwrite: a.switch("overwrite"),
     })

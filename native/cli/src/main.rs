@@ -8,7 +8,8 @@ const USAGE: &str = "usage:
   segtrain train --image IMG --labels LBL --config CONFIG --name NAME [--models-dir DIR]
                  [--voxel-nm X,Y,Z] [--gpus N] [--cpus N] [--lr F] [--iteration-step N]
                  [--iteration-save N] [--iterations N] [--batch N] [--window Z,Y,X] [--seed N]
-                 [--log-every N] [--validation F] [--fine-tune-from MODEL] [--overwrite]
+                 [--log-every N] [--validation F] [--validation-every N] [--fine-tune-from MODEL]
+                 [--overwrite]
   segtrain train --resume --image IMG --labels LBL --name NAME [--models-dir DIR] [--iterations N]
   (CONFIG: Instance2D, Instance3D, Semantic2D or Semantic3D)
   segtrain models [--models-dir DIR]

@@ -44,6 +44,12 @@ impl JobContext {
         JobContext { listener: Some(Arc::new(Box::new(listener))), ..Default::default() }
     }
 
+    /// The same job (cancel flag, event queue) with `listener` added: lets a listener cancel
+    /// the job through a clone of the context it was made from.
+    pub fn listening(self, listener: impl Fn(&Event) + Send + Sync + 'static) -> Self {
+        JobContext { listener: Some(Arc::new(Box::new(listener))), ..self }
+    }
+
     pub fn emit(&self, event: Event) {
         if let Some(listener) = &self.listener {
             listener(&event);

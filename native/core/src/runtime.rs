@@ -37,10 +37,11 @@ pub fn cuda_devices() -> (usize, Option<String>) {
     (n, (n == 0).then(|| "libtorch found no CUDA device".to_string()))
 }
 
-/// The device for `gpus` (0 = CPU). More GPUs than exist is an error, never a silent fallback.
-pub fn choose_device(gpus: u32) -> Result<Device> {
+/// The devices for `gpus`: 0 = the CPU, N = CUDA devices 0..N (data parallel when N > 1).
+/// More GPUs than exist is an error, never a silent fallback.
+pub fn choose_devices(gpus: u32) -> Result<Vec<Device>> {
     if gpus == 0 {
-        return Ok(Device::Cpu);
+        return Ok(vec![Device::Cpu]);
     }
     let (available, why) = cuda_devices();
     if (gpus as usize) > available {
@@ -49,21 +50,18 @@ pub fn choose_device(gpus: u32) -> Result<Device> {
             "gpus: {gpus} GPU(s) asked for but this machine has {available} usable CUDA device(s){reason}; use gpus=0 to train on the CPU"
         )));
     }
-    if gpus > 1 {
-        return Err(Error::setting(format!(
-            "gpus: training on {gpus} GPUs at once is not supported yet; use gpus=1"
-        )));
-    }
-    Ok(Device::Cuda(0))
+    Ok((0..gpus as usize).map(Device::Cuda).collect())
 }
 
-/// Human name of a device for logs and model.json.
-pub fn device_name(device: Device) -> String {
-    match device {
+/// Human name of the devices for logs and model.json, e.g. "cpu (2 threads)" or
+/// "cuda:0 (NVIDIA H200), cuda:1 (NVIDIA H200)".
+pub fn device_name(devices: &[Device]) -> String {
+    let name = |device: &Device| match device {
         Device::Cpu => format!("cpu ({} threads)", tch::get_num_threads()),
         Device::Cuda(i) => format!("cuda:{i}"),
         other => format!("{other:?}"),
-    }
+    };
+    devices.iter().map(name).collect::<Vec<_>>().join(", ")
 }
 
 /// libtorch's intra-op threads. Process-wide in libtorch, so the last training started wins.
@@ -77,13 +75,13 @@ mod tests {
 
     #[test]
     fn cpu_needs_no_gpu() {
-        assert_eq!(choose_device(0).unwrap(), Device::Cpu);
+        assert_eq!(choose_devices(0).unwrap(), vec![Device::Cpu]);
     }
 
     #[test]
     fn asking_for_more_gpus_than_exist_is_a_clear_error() {
         let (available, _) = cuda_devices();
-        let err = choose_device(available as u32 + 1).unwrap_err().to_string();
+        let err = choose_devices(available as u32 + 1).unwrap_err().to_string();
         assert!(err.contains(&format!("{} GPU(s) asked for", available + 1)), "{err}");
         assert!(err.contains("gpus=0"), "{err}");
     }

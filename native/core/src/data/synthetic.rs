@@ -6,11 +6,13 @@ use crate::error::{Error, Result};
 use crate::rng::Rng;
 
 /// Demo stacks of shape (depth, height, width): image values 0..=255, labels 0 = background
-/// and 1..=n one id per object (ids persist across sections).
+/// and 1..=n one id per object (ids persist across sections), and classes for multi-class
+/// semantic training: 0 cytoplasm, 1 organelle interior, 2 organelle membrane, 3 vesicle.
 pub struct DemoStacks {
     pub shape: [usize; 3],
     pub image: Vec<f32>,
     pub labels: Vec<u32>,
+    pub classes: Vec<u32>,
 }
 
 struct Ellipsoid {
@@ -67,6 +69,7 @@ pub fn demo_stacks(depth: usize, height: usize, width: usize, seed: u64) -> Demo
         paint(&e, id, [depth, height, width], &mut labels, &mut rim);
     }
     let mut image = vec![0f32; n];
+    let mut classes: Vec<u32> = labels.iter().zip(&rim).map(|(&l, &r)| if r { 2 } else { (l != 0) as u32 }).collect();
     let plane = height * width;
     for z in 0..depth {
         let cytoplasm = smooth_noise(height, width, &mut rng);
@@ -81,12 +84,13 @@ pub fn demo_stacks(depth: usize, height: usize, width: usize, seed: u64) -> Demo
                 165.0 + 22.0 * cytoplasm[i]
             };
         }
-        add_vesicles(&mut image[z * plane..(z + 1) * plane], &labels[z * plane..(z + 1) * plane], height, width, &mut rng);
+        let range = z * plane..(z + 1) * plane;
+        add_vesicles(&mut image[range.clone()], &mut classes[range.clone()], &labels[range], height, width, &mut rng);
     }
     for v in image.iter_mut() {
         *v = (*v + 9.0 * rng.normal() as f32).round().clamp(0.0, 255.0);
     }
-    DemoStacks { shape: [depth, height, width], image, labels }
+    DemoStacks { shape: [depth, height, width], image, labels, classes }
 }
 
 /// Writes the object into free voxels only (objects may touch, never overlap) and marks its
@@ -139,8 +143,8 @@ fn box_blur(values: &[f32], height: usize, width: usize, r: usize) -> Vec<f32> {
     out
 }
 
-/// Small dark discs in the background that are not labelled.
-fn add_vesicles(image: &mut [f32], labels: &[u32], height: usize, width: usize, rng: &mut Rng) {
+/// Small dark discs in the background: not objects, but a class of their own.
+fn add_vesicles(image: &mut [f32], classes: &mut [u32], labels: &[u32], height: usize, width: usize, rng: &mut Rng) {
     let count = height * width / 900;
     for _ in 0..count {
         let (cy, cx, r) = (rng.below(height) as i64, rng.below(width) as i64, 2 + rng.below(3) as i64);
@@ -149,6 +153,7 @@ fn add_vesicles(image: &mut [f32], labels: &[u32], height: usize, width: usize, 
                 let i = y as usize * width + x as usize;
                 if (y - cy).pow(2) + (x - cx).pow(2) <= r * r && labels[i] == 0 {
                     image[i] = 70.0;
+                    classes[i] = 3;
                 }
             }
         }
@@ -175,5 +180,9 @@ mod tests {
             vals.iter().sum::<f32>() / vals.len() as f32
         };
         assert!(mean(true) + 30.0 < mean(false));
+        for class in 0..4 {
+            assert!(a.classes.contains(&class), "class {class} present");
+        }
+        assert!(a.classes.iter().zip(&a.labels).all(|(&c, &l)| (c == 1 || c == 2) == (l != 0)));
     }
 }

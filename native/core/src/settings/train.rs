@@ -28,6 +28,8 @@ pub struct TrainSettings {
     pub log_every: Option<f64>,
     /// Share of the stack held out for validation (0 = none).
     pub validation_fraction: Option<f64>,
+    /// Validation every this many iterations.
+    pub validation_every: Option<f64>,
     /// Start from the weights of this stored model (same config) instead of random ones.
     pub fine_tune_from: Option<String>,
     #[serde(default)]
@@ -73,6 +75,7 @@ impl TrainSettings {
         check.integer_into("samples_per_batch", self.samples_per_batch, 1, 4096, &mut c.samples_per_batch);
         check.integer_into("seed", self.seed, 0, u32::MAX as u64, &mut c.seed);
         check.integer_into("log_every", self.log_every, 1, 100_000_000, &mut c.log_every);
+        check.integer_into("validation_every", self.validation_every, 1, 100_000_000, &mut c.validation_every);
         if let Some(lr) = self.base_lr {
             if lr.is_finite() && lr > 0.0 && lr <= 10.0 {
                 c.base_lr = lr;

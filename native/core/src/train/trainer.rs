@@ -1,7 +1,7 @@
 //! The training loop: fresh, fine-tuned or resumed.
 use super::checkpoint::{self, CheckpointInfo};
 use super::validation::{self, ValidationScores};
-use super::{validate_stacks, Event, Head, Optimizer, Schedule, TrainingLog, TrainingStacks};
+use super::{validate_stacks, Event, Head, Optimizer, Replicas, Schedule, TrainingLog, TrainingStacks};
 use crate::data::{BatchStream, Normalization, Region, SamplerSettings, StackData, WindowSampler};
 use crate::error::{Error, Result};
 use crate::job::{panic_message, JobContext};
@@ -36,9 +36,10 @@ pub struct TrainOutcome {
 /// Everything that can be checked before training starts (callers that start training on a
 /// thread call it first, so that a person hears of a mistake at once): the stacks, the device,
 /// the validation block, and that the model name is free. Returns the device to train on.
-pub fn check_training(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Device> {
+pub fn check_training(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Vec<Device>> {
     validate_stacks(plan, stacks)?;
-    let device = runtime::choose_device(plan.config.gpus)?;
+    let devices = runtime::choose_devices(plan.config.gpus)?;
+    check_batch_split(plan, devices.len())?;
     validation::split(stacks.image.shape, &plan.config)?;
     Head::for_training(&plan.config, &stacks.labels.data)?;
     ModelDir::ensure_name_free(&plan.models_dir, &plan.name, plan.overwrite)?;
@@ -48,16 +49,25 @@ pub fn check_training(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Devic
             return Err(Error::setting(format!("fine_tune_from: '{from}' is a {} model; fine-tuning needs the same config ({})", record.config.name, plan.config.name)));
         }
     }
-    Ok(device)
+    Ok(devices)
+}
+
+/// Data parallel training splits each batch evenly over the GPUs.
+fn check_batch_split(plan: &TrainPlan, devices: usize) -> Result<()> {
+    let n = plan.config.samples_per_batch as usize;
+    if n % devices != 0 {
+        return Err(Error::setting(format!("samples_per_batch: {n} windows cannot be split evenly over {devices} GPUs; use a multiple of {devices}")));
+    }
+    Ok(())
 }
 
 /// Trains a new model as `plan` says (from random weights, or from `fine_tune_from`'s).
 /// On cancel or failure, model.json says so and the checkpoints written so far stay.
 pub fn train(plan: &TrainPlan, stacks: TrainingStacks, ctx: &JobContext) -> Result<TrainOutcome> {
-    let device = check_training(plan, &stacks)?;
+    let devices = check_training(plan, &stacks)?;
     runtime::set_cpu_threads(plan.config.cpus);
     let dir = ModelDir::create(&plan.models_dir, &plan.name, plan.overwrite)?;
-    let run = Run::prepare(plan, stacks, device, dir, None)?;
+    let run = Run::prepare(plan, stacks, devices, dir, None)?;
     run.execute(ctx)
 }
 
@@ -90,11 +100,12 @@ pub fn resume(models_dir: &Path, name: &str, stacks: TrainingStacks, iteration_t
             record.training.image_shape, stacks.image.shape
         )));
     }
-    let device = runtime::choose_device(plan.config.gpus)?;
+    let devices = runtime::choose_devices(plan.config.gpus)?;
+    check_batch_split(&plan, devices.len())?;
     runtime::set_cpu_threads(plan.config.cpus);
     let dir = ModelDir::open(models_dir, name);
     let iteration = checkpoint::latest(&dir).ok_or_else(|| Error::InvalidInput(format!("'{name}' has no checkpoint to resume from")))?;
-    let run = Run::prepare(&plan, stacks, device, dir, Some((iteration, record)))?;
+    let run = Run::prepare(&plan, stacks, devices, dir, Some((iteration, record)))?;
     run.execute(ctx)
 }
 
@@ -102,6 +113,8 @@ pub fn resume(models_dir: &Path, name: &str, stacks: TrainingStacks, iteration_t
 struct Run<'p> {
     plan: &'p TrainPlan,
     device: Device,
+    /// Copies of the network on the other GPUs (data parallel), if any.
+    replicas: Option<Replicas>,
     dir: ModelDir,
     data: Arc<StackData>,
     train_region: Region,
@@ -122,8 +135,9 @@ struct Run<'p> {
 }
 
 impl<'p> Run<'p> {
-    fn prepare(plan: &'p TrainPlan, stacks: TrainingStacks, device: Device, dir: ModelDir, resume: Option<(u64, ModelRecord)>) -> Result<Self> {
+    fn prepare(plan: &'p TrainPlan, stacks: TrainingStacks, devices: Vec<Device>, dir: ModelDir, resume: Option<(u64, ModelRecord)>) -> Result<Self> {
         let config = &plan.config;
+        let device = devices[0];
         let (normalization, head) = match &resume {
             // A resumed run keeps the scale and classes it started with.
             Some((_, record)) => (record.normalization, record.head.clone()),
@@ -167,14 +181,16 @@ impl<'p> Run<'p> {
                     load_weights(&vs, &read_weights(&source.weights())?, &format!("model '{from}'"))?;
                     fine_tuned_from = Some(from.clone());
                 }
-                let record = new_record(plan, spec, normalization, &head, device, shape, validation_region, fine_tuned_from);
+                let record = new_record(plan, spec.clone(), normalization, &head, &devices, shape, validation_region, fine_tuned_from);
                 (0, 0.0, TrainingLog::create(&dir.log_csv())?, Vec::new(), record)
             }
         };
         dir.write_record(&record)?;
+        let replicas = if devices.len() > 1 { Some(Replicas::new(&vs, &spec, &devices[1..])?) } else { None };
         Ok(Run {
             plan,
             device,
+            replicas,
             dir,
             data,
             train_region,
@@ -230,19 +246,21 @@ impl<'p> Run<'p> {
             for it in self.first_iteration..c.iteration_total {
                 ctx.check_cancelled()?;
                 let (x, t) = stream.next_batch().to_tensors(spatial, self.device);
-                let loss = self.head.loss(&self.net.forward_t(&x, true), &t, c);
-                let loss_value = f64::try_from(&loss)?;
+                let loss_value = match &mut self.replicas {
+                    None => backward_iteration(&self.net, &self.head, c, &x, &t, accumulate, true)?,
+                    Some(replicas) => replicas.backward((&self.vs, &self.net), &self.head, c, &x, &t, accumulate, true)?,
+                };
                 if !loss_value.is_finite() {
                     return Err(Error::Torch(format!("the loss became {loss_value} at iteration {}: training diverged; lower base_lr (now {})", it + 1, c.base_lr)));
                 }
-                // Iteration Step = gradient accumulation: the gradients of `accumulate`
-                // iterations are summed (each scaled down) and the optimiser steps once.
-                (loss / accumulate as f64).backward();
                 let lr = self.schedule.lr(it);
                 let done = it + 1;
                 if done % accumulate == 0 || done == c.iteration_total {
                     self.optimizer.step(lr);
                     self.optimizer.zero_grad();
+                    if let Some(replicas) = &mut self.replicas {
+                        replicas.sync_from(&self.vs)?;
+                    }
                 }
                 self.losses.push(loss_value);
                 let validation = if self.validation_region.is_some() && (done % c.validation_every == 0 || done == c.iteration_total) {
@@ -346,13 +364,23 @@ impl<'p> Run<'p> {
     }
 }
 
+/// Forward and backward pass of one iteration; returns its loss. Iteration Step is gradient
+/// accumulation: each iteration's gradient is scaled by 1/accumulate and added to the others
+/// until the optimiser steps, so `accumulate` iterations give the gradient of their mean loss.
+fn backward_iteration(net: &UNet, head: &Head, config: &crate::settings::TrainingConfig, x: &tch::Tensor, t: &tch::Tensor, accumulate: u64, train: bool) -> Result<f64> {
+    let loss = head.loss(&net.forward_t(x, train), t, config);
+    let value = f64::try_from(&loss)?;
+    (loss / accumulate as f64).backward();
+    Ok(value)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn new_record(
     plan: &TrainPlan,
     network: UNetSpec,
     normalization: Normalization,
     head: &Head,
-    device: Device,
+    devices: &[Device],
     shape: [usize; 3],
     validation: Option<Region>,
     fine_tuned_from: Option<String>,
@@ -368,7 +396,7 @@ fn new_record(
         outputs: head.output_names(),
         weights: None,
         training: TrainingSummary {
-            device: runtime::device_name(device),
+            device: runtime::device_name(devices),
             image_shape: shape,
             iterations_done: 0,
             first_loss: None,
@@ -396,4 +424,38 @@ fn recent_mean(losses: &[f64], n: u64) -> f64 {
 fn first_mean(losses: &[f64], n: u64) -> f64 {
     let head = &losses[..losses.len().min(n as usize)];
     head.iter().sum::<f64>() / head.len().max(1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::load_config;
+    use tch::{Kind, Tensor};
+
+    /// N accumulated iterations give the gradient of one iteration on the N-times batch. Batch
+    /// norm is put in evaluation mode here: in training mode its statistics depend on the batch,
+    /// which is the one way in which accumulation legitimately differs from a bigger batch.
+    #[test]
+    fn accumulated_gradients_equal_the_gradient_of_the_whole_batch() {
+        let config = load_config("Semantic2D").unwrap();
+        let head = Head::Binary { background: 0 };
+        let vs = VarStore::new(Device::Cpu);
+        let net = UNet::new(&vs.root(), &UNetSpec::two_d(&[4, 6, 8, 10, 12], 1, 1), &mut Rng::new(1));
+        let x = Tensor::randn([4, 1, 32, 32], (Kind::Float, Device::Cpu));
+        let t = x.gt(0.3).to_kind(Kind::Float);
+        let gradients = || -> Vec<Tensor> { named_weights(&vs).into_iter().filter(|(_, v)| v.requires_grad()).map(|(_, v)| v.grad().copy()).collect() };
+        let zero = || named_weights(&vs).into_iter().for_each(|(_, mut v)| v.zero_grad());
+        zero();
+        backward_iteration(&net, &head, &config, &x, &t, 1, false).unwrap();
+        let whole = gradients();
+        zero();
+        for half in 0..2 {
+            backward_iteration(&net, &head, &config, &x.narrow(0, half * 2, 2), &t.narrow(0, half * 2, 2), 2, false).unwrap();
+        }
+        let accumulated = gradients();
+        for (a, b) in whole.iter().zip(&accumulated) {
+            assert!(a.allclose(b, 1e-4, 1e-6, false), "max difference {}", f64::try_from((a - b).abs().max()).unwrap());
+        }
+        assert!(whole.iter().any(|g| f64::try_from(g.abs().sum(Kind::Float)).unwrap() > 0.0));
+    }
 }

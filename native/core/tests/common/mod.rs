@@ -21,6 +21,12 @@ pub fn demo(depth: usize, size: usize, seed: u64) -> TrainingStacks {
     stacks
 }
 
+/// Generated stacks with four classes (cytoplasm, organelle, membrane, vesicle).
+pub fn demo_classes(depth: usize, size: usize, seed: u64) -> TrainingStacks {
+    let d = demo_stacks(depth, size, size, seed);
+    TrainingStacks { image: Volume::new(d.image, d.shape).unwrap(), labels: Volume::new(d.classes, d.shape).unwrap() }
+}
+
 /// Generated stacks with one id per object: instance configs.
 pub fn demo_instances(depth: usize, size: usize, seed: u64) -> TrainingStacks {
     let d = demo_stacks(depth, size, size, seed);
