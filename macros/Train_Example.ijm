@@ -19,8 +19,10 @@ run("Train Model...",
     + " iteration_save=100"              // a checkpoint every N iterations; must divide iteration_total
     + " iteration_total=300"             // iterations to train
     + " samples_per_batch=4"             // training windows per iteration (memory grows with it)
+    + " validation_fraction=0.1"         // share held out as one block and scored (loss, IoU, Dice); 0 = none
     + " window_size=1,128,128"           // training window z,y,x in pixels; z must be 1 for 2D configs
     + " model_name=my-model"             // the model's folder name: letters, digits, - _ .
     + " models_folder=[]"                // where models go; empty = ~/.segtrain/models or $SEGTRAIN_MODELS_DIR
+    + " fine_tune_from=[]"               // start from this stored model's weights (same config); empty = fresh
     + " seed=0"                          // makes sampling and initial weights repeatable
     + " overwrite");                     // replace an existing model of that name (leave out to refuse)

@@ -2,7 +2,9 @@
 use crate::args::Args;
 use segtrain::job::JobContext;
 use segtrain::settings::TrainSettings;
-use segtrain::train::{resume, train, TrainingStacks};
+use segtrain::infer::{predict, PredictSettings};
+use segtrain::train::{resume, train, Event, TrainingStacks};
+use crate::label_io::{write_labels, write_probabilities};
 use segtrain_volume::{read_stack_f32, read_stack_labels, write_stack, Volume};
 use std::path::{Path, PathBuf};
 
@@ -35,6 +37,8 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
         "train" => train_command(rest),
         "models" => models_command(rest),
         "demo-data" => demo_data_command(rest),
+        "predict" => predict_command(rest),
+        "evaluate" => evaluate_command(rest),
         "configs" => {
             println!("{}", segtrain::settings::config_names().join("\n"));
             Ok(())
@@ -139,5 +143,76 @@ fn demo_data_command(words: &[String]) -> Result<(), Failure> {
     write_stack(&out.join("labels.tif"), &labels)?;
     write_stack(&out.join("instances.tif"), &instances)?;
     println!("{}", out.display());
+    Ok(())
+}
+
+const PREDICT_FLAGS: [&str; 13] =
+    ["name", "image", "out", "models-dir", "probabilities", "overlap", "gpus", "cpus", "batch", "voxel-nm", "weights", "threshold", "min-size"];
+
+fn predict_command(words: &[String]) -> Result<(), Failure> {
+    let a = Args::parse(words, &["tta"]).map_err(usage)?;
+    a.only(&PREDICT_FLAGS).map_err(usage)?;
+    let out = PathBuf::from(a.required("out").map_err(usage)?);
+    let image = read_stack_f32(Path::new(a.required("image").map_err(usage)?))?;
+    let mut settings = PredictSettings { name: a.required("name").map_err(usage)?.to_string(), ..Default::default() };
+    settings.models_dir = a.get("models-dir").map(PathBuf::from);
+    settings.tta = a.switch("tta");
+    settings.probabilities = a.get("probabilities").is_some();
+    if let Some(v) = a.number("overlap").map_err(usage)? {
+        settings.overlap = v;
+    }
+    if let Some(v) = a.number("gpus").map_err(usage)? {
+        settings.gpus = v as u32;
+    }
+    if let Some(v) = a.number("cpus").map_err(usage)? {
+        settings.cpus = v as u32;
+    }
+    if let Some(v) = a.number("batch").map_err(usage)? {
+        settings.batch = v as usize;
+    }
+    if let Some(v) = a.number("threshold").map_err(usage)? {
+        settings.threshold = v as f32;
+    }
+    if let Some(v) = a.number("min-size").map_err(usage)? {
+        settings.instance.min_size = v as usize;
+    }
+    if let Some(w) = a.get("weights") {
+        settings.weights = w.to_string();
+    }
+    if let Some(v) = a.numbers("voxel-nm").map_err(usage)? {
+        match v.as_slice() {
+            [x, y, z] => settings.voxel_nm = Some([*x, *y, *z]),
+            _ => return Err(usage("--voxel-nm needs three numbers X,Y,Z".into())),
+        }
+    }
+    let context = JobContext::with_listener(|event| match event {
+        Event::Predicting { windows_done, windows_total } if windows_done % 50 != 0 && windows_done != windows_total => {}
+        other => eprintln!("segtrain: {}", other.to_line()),
+    });
+    let started = std::time::Instant::now();
+    let prediction = predict(&settings, image, &context)?;
+    write_labels(&out, &prediction.labels)?;
+    let mut written = vec![out.display().to_string()];
+    if let (Some(maps), Some(path)) = (&prediction.probabilities, a.get("probabilities")) {
+        written.extend(write_probabilities(Path::new(path), maps, &prediction.outputs)?.iter().map(|p| p.display().to_string()));
+    }
+    let objects = prediction.labels.data.iter().copied().max().unwrap_or(0);
+    eprintln!("segtrain: labelled with '{}' in {:.1} s: {}", settings.name, started.elapsed().as_secs_f64(), written.join(", "));
+    println!("{}", serde_json::json!({"files": written, "max_label": objects, "seconds": started.elapsed().as_secs_f64()}));
+    Ok(())
+}
+
+fn evaluate_command(words: &[String]) -> Result<(), Failure> {
+    let a = Args::parse(words, &["json", "per-slice"]).map_err(usage)?;
+    a.only(&["prediction", "truth", "kind"]).map_err(usage)?;
+    let prediction = read_stack_labels(Path::new(a.required("prediction").map_err(usage)?))?;
+    let truth = read_stack_labels(Path::new(a.required("truth").map_err(usage)?))?;
+    let kind = a.required("kind").map_err(usage)?;
+    let report = segtrain::evaluate::evaluate(&truth, &prediction, kind, a.switch("per-slice"))?;
+    if a.switch("json") {
+        println!("{}", serde_json::to_string(&report).expect("reports serialise"));
+    } else {
+        println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
+    }
     Ok(())
 }

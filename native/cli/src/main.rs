@@ -1,6 +1,7 @@
 //! `segtrain`: the same core as the Fiji plugin, for servers and clusters.
 mod args;
 mod commands;
+mod label_io;
 
 use std::process::ExitCode;
 
@@ -12,6 +13,10 @@ const USAGE: &str = "usage:
                  [--overwrite]
   segtrain train --resume --image IMG --labels LBL --name NAME [--models-dir DIR] [--iterations N]
   (CONFIG: Instance2D, Instance3D, Semantic2D or Semantic3D)
+  segtrain predict --name NAME --image IMG --out OUT.tif [--models-dir DIR] [--probabilities P.tif]
+                   [--tta] [--overlap F] [--gpus N] [--cpus N] [--batch N] [--voxel-nm X,Y,Z]
+                   [--weights final|best] [--threshold F] [--min-size N]
+  segtrain evaluate --prediction P.tif --truth T.tif --kind semantic|instance [--per-slice] [--json]
   segtrain models [--models-dir DIR]
   segtrain demo-data --out DIR [--slices N] [--height N] [--width N] [--seed N]
   segtrain configs

@@ -4,9 +4,12 @@
 //! (`model`) is trained (`train`) on a job thread (`job`) and stored by name (`store`).
 pub mod data;
 pub mod error;
+pub mod evaluate;
+pub mod infer;
 pub mod job;
 pub mod metrics;
 pub mod model;
+pub mod post;
 pub mod rng;
 pub mod runtime;
 pub mod settings;

@@ -60,8 +60,8 @@ pub fn label_stack(env: &mut Env, slices: &JObjectArray, width: i32, height: i32
     Ok(Volume::new(data, [depth, height.max(0) as usize, width.max(0) as usize]).map_err(Error::from)?)
 }
 
-/// One Java float[] per slice.
-pub fn float_slices<'local>(env: &mut Env<'local>, data: &[f32], plane: usize) -> BridgeResult<JObject<'local>> {
+/// One Java float[] per slice (a float[][]).
+pub fn float_slices<'local>(env: &mut Env<'local>, data: &[f32], plane: usize) -> BridgeResult<JObjectArray<'local, JFloatArray<'local>>> {
     let slices = JObjectArray::<JFloatArray>::new(env, data.len() / plane.max(1), JFloatArray::null())?;
     for (z, chunk) in data.chunks(plane).enumerate() {
         let slice = JFloatArray::new(env, plane)?;
@@ -69,11 +69,11 @@ pub fn float_slices<'local>(env: &mut Env<'local>, data: &[f32], plane: usize) -
         slices.set_element(env, z, &slice)?;
         env.delete_local_ref(slice);
     }
-    Ok(slices.into())
+    Ok(slices)
 }
 
-/// One Java int[] per slice.
-pub fn int_slices<'local>(env: &mut Env<'local>, data: &[i32], plane: usize) -> BridgeResult<JObject<'local>> {
+/// One Java int[] per slice (an int[][]).
+pub fn int_slices<'local>(env: &mut Env<'local>, data: &[i32], plane: usize) -> BridgeResult<JObjectArray<'local, JIntArray<'local>>> {
     let slices = JObjectArray::<JIntArray>::new(env, data.len() / plane.max(1), JIntArray::null())?;
     for (z, chunk) in data.chunks(plane).enumerate() {
         let slice = JIntArray::new(env, plane)?;
@@ -81,7 +81,7 @@ pub fn int_slices<'local>(env: &mut Env<'local>, data: &[i32], plane: usize) -> 
         slices.set_element(env, z, &slice)?;
         env.delete_local_ref(slice);
     }
-    Ok(slices.into())
+    Ok(slices)
 }
 
 /// Object[] { a, b }

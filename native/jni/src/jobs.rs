@@ -11,6 +11,15 @@ use std::sync::{Arc, Mutex};
 struct Entry {
     context: JobContext,
     job: Mutex<Job>,
+    /// What the work left for Java to fetch after it finished (an auto-label result).
+    payload: Payload,
+}
+
+/// A typed result a job's work stores for later calls (the label image of an auto-label job).
+pub type Payload = Arc<Mutex<Option<Box<dyn std::any::Any + Send>>>>;
+
+pub fn new_payload() -> Payload {
+    Arc::new(Mutex::new(None))
 }
 
 static JOBS: Lazy<Mutex<HashMap<i64, Arc<Entry>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
@@ -20,9 +29,9 @@ fn table() -> std::sync::MutexGuard<'static, HashMap<i64, Arc<Entry>>> {
     JOBS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-pub fn register(job: Job) -> i64 {
+pub fn register(job: Job, payload: Payload) -> i64 {
     let handle = NEXT_HANDLE.fetch_add(1, Ordering::Relaxed);
-    let entry = Entry { context: job.context(), job: Mutex::new(job) };
+    let entry = Entry { context: job.context(), job: Mutex::new(job), payload };
     table().insert(handle, Arc::new(entry));
     handle
 }
@@ -49,6 +58,16 @@ pub fn finish(handle: i64) -> BridgeResult<String> {
     let entry = entry(handle)?;
     let mut job = entry.job.lock().unwrap_or_else(|p| p.into_inner());
     Ok(job.finish()?.to_string())
+}
+
+/// Runs `f` on the job's payload of type T (after the job finished).
+pub fn with_payload<T: 'static, R>(handle: i64, f: impl FnOnce(&T) -> BridgeResult<R>) -> BridgeResult<R> {
+    let entry = entry(handle)?;
+    let slot = entry.payload.lock().unwrap_or_else(|p| p.into_inner());
+    match slot.as_ref().and_then(|p| p.downcast_ref::<T>()) {
+        Some(value) => f(value),
+        None => Err(BridgeError::Handle(format!("job {handle} has no result of that kind (not finished, failed, or another kind of job)"))),
+    }
 }
 
 /// Idempotent: closing an unknown handle does nothing. A running job is cancelled and joined.

@@ -6,9 +6,10 @@ mod convert;
 mod jobs;
 
 use boundary::{boundary, BridgeResult};
-use jni::objects::{JClass, JObjectArray, JString};
+use jni::objects::{JClass, JFloatArray, JIntArray, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;
+use segtrain::infer::{predict, Prediction, PredictSettings};
 use segtrain::settings::TrainSettings;
 use segtrain::train::{check_training, train, TrainingStacks};
 
@@ -63,7 +64,89 @@ pub extern "system" fn Java_segtrain_bridge_Native_trainStart<'l>(
         };
         check_training(&plan, &stacks)?;
         let job = segtrain::job::Job::spawn("train", move |ctx| Ok(serde_json::to_value(train(&plan, stacks, ctx)?).unwrap()))?;
-        Ok(jobs::register(job))
+        Ok(jobs::register(job, jobs::new_payload()))
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_segtrain_bridge_Native_predictStart<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+    settings: JString<'l>,
+    image: JObjectArray<'l>,
+    width: jint,
+    height: jint,
+) -> jlong {
+    boundary(&mut env, |env| -> BridgeResult<jlong> {
+        let settings = PredictSettings::from_json(&convert::string(env, &settings)?)?;
+        let image = convert::float_stack(env, &image, width, height)?;
+        let payload = jobs::new_payload();
+        let slot = payload.clone();
+        let job = segtrain::job::Job::spawn("predict", move |ctx| {
+            let prediction = predict(&settings, image, ctx)?;
+            let summary = prediction_summary(&prediction);
+            *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(prediction));
+            Ok(summary)
+        })?;
+        Ok(jobs::register(job, payload))
+    })
+}
+
+/// What Java needs to know of a prediction to build its images.
+fn prediction_summary(p: &Prediction) -> serde_json::Value {
+    let [slices, height, width] = p.labels.shape;
+    let kind = if p.record.config.task == segtrain::settings::Task::Instance { "instance" } else { "semantic" };
+    serde_json::json!({
+        "slices": slices, "height": height, "width": width,
+        "max_label": p.labels.data.iter().copied().max().unwrap_or(0),
+        "outputs": p.outputs, "config": p.record.config.name, "kind": kind,
+        "per_slice": p.record.config.dims == 2,
+        "probabilities": p.probabilities.is_some(),
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_segtrain_bridge_Native_predictLabels<'l>(mut env: EnvUnowned<'l>, _: JClass<'l>, handle: jlong) -> JObjectArray<'l, JIntArray<'l>> {
+    boundary(&mut env, |env| {
+        let (data, plane) = jobs::with_payload(handle, |p: &Prediction| {
+            Ok((p.labels.data.iter().map(|&v| v.min(i32::MAX as u32) as i32).collect::<Vec<i32>>(), p.labels.shape[1] * p.labels.shape[2]))
+        })?;
+        convert::int_slices(env, &data, plane)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_segtrain_bridge_Native_predictProbabilities<'l>(mut env: EnvUnowned<'l>, _: JClass<'l>, handle: jlong, channel: jint) -> JObjectArray<'l, JFloatArray<'l>> {
+    boundary(&mut env, |env| {
+        let (data, plane) = jobs::with_payload(handle, |p: &Prediction| {
+            let maps = p.probabilities.as_ref().ok_or_else(|| segtrain::Error::setting("probabilities: this auto-label job was not asked for probability maps"))?;
+            let map = maps.get(channel.max(0) as usize).ok_or_else(|| segtrain::Error::setting(format!("channel: the model has {} output channels, not {}", maps.len(), channel + 1)))?;
+            Ok((map.data.clone(), map.shape[1] * map.shape[2]))
+        })?;
+        convert::float_slices(env, &data, plane)
+    })
+}
+
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_segtrain_bridge_Native_evaluate<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+    kind: JString<'l>,
+    truth: JObjectArray<'l>,
+    truth_width: jint,
+    truth_height: jint,
+    prediction: JObjectArray<'l>,
+    width: jint,
+    height: jint,
+    per_slice: jboolean,
+) -> JString<'l> {
+    boundary(&mut env, |env| {
+        let kind = convert::string(env, &kind)?;
+        let truth = convert::label_stack(env, &truth, truth_width, truth_height)?;
+        let prediction = convert::label_stack(env, &prediction, width, height)?;
+        let report = segtrain::evaluate::evaluate(&truth, &prediction, &kind, per_slice)?;
+        convert::new_string(env, &serde_json::to_string(&report).unwrap())
     })
 }
 
@@ -107,7 +190,7 @@ pub extern "system" fn Java_segtrain_bridge_Native_demoStacks<'l>(
         let labels: Vec<i32> = demo.labels.iter().map(|&l| (l != 0) as i32).collect();
         let image = convert::float_slices(env, &demo.image, plane)?;
         let labels = convert::int_slices(env, &labels, plane)?;
-        convert::pair(env, image, labels)
+        convert::pair(env, image.into(), labels.into())
     })
 }
 

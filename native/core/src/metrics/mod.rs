@@ -6,6 +6,9 @@
 //! from it once at the end.
 mod confusion;
 mod semantic;
+mod instance;
+mod overlap;
 
 pub use confusion::Confusion;
 pub use semantic::{binary_scores, SemanticScores};
+pub use instance::{instance_scores, InstanceScores};

@@ -10,6 +10,12 @@ pub enum Event {
     Checkpoint { iteration: u64, path: String },
     Message { text: String },
     Finished { model_dir: String, iterations: u64 },
+    /// Auto-label progress.
+    Predicting { windows_done: usize, windows_total: usize },
+    /// Stopped by the user; the model folder keeps its checkpoints (and can be resumed).
+    Cancelled { iterations: u64, last_checkpoint: Option<String> },
+    /// The training failed; model.json says the same.
+    Error { message: String },
 }
 
 impl Event {
@@ -29,6 +35,12 @@ impl Event {
             Event::Checkpoint { iteration, path } => format!("checkpoint at iteration {iteration}: {path}"),
             Event::Message { text } => text.clone(),
             Event::Finished { model_dir, iterations } => format!("finished {iterations} iterations: {model_dir}"),
+            Event::Cancelled { iterations, last_checkpoint } => match last_checkpoint {
+                Some(path) => format!("cancelled after {iterations} iterations; last checkpoint {path} (resume to continue)"),
+                None => format!("cancelled after {iterations} iterations, before the first checkpoint"),
+            },
+            Event::Error { message } => format!("error: {message}"),
+            Event::Predicting { windows_done, windows_total } => format!("labelling: window {windows_done}/{windows_total}"),
         }
     }
 }

@@ -15,10 +15,16 @@ fn describe(shape: [usize; 3]) -> String {
 
 /// The message for image and label stacks of different sizes (z, y, x shapes).
 pub fn size_mismatch(image: [usize; 3], labels: [usize; 3]) -> Error {
+    size_mismatch_of("image and label", ("image", image), ("labels", labels))
+}
+
+/// The same message for any two stacks that must match, e.g. ("ground truth and segmentation",
+/// ("truth", a), ("segmentation", b)).
+pub fn size_mismatch_of(stacks: &str, (first, a): (&str, [usize; 3]), (second, b): (&str, [usize; 3])) -> Error {
     Error::InvalidInput(format!(
-        "the image and label stacks differ in size: image {}, labels {}; they must match pixel for pixel",
-        describe(image),
-        describe(labels)
+        "the {stacks} stacks differ in size: {first} {}, {second} {}; they must match pixel for pixel",
+        describe(a),
+        describe(b)
     ))
 }
 

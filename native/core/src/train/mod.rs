@@ -15,7 +15,7 @@ mod validation;
 pub use checkpoint::{latest as latest_checkpoint, CheckpointInfo};
 pub use events::{format_duration, Event};
 pub use head::Head;
-pub use inputs::{size_mismatch, validate_stacks, TrainingStacks};
+pub use inputs::{size_mismatch, size_mismatch_of, validate_stacks, TrainingStacks};
 pub use log::TrainingLog;
 pub use loss::{balanced_weight, binary_loss, dice_loss};
 pub use optimizer::Optimizer;

@@ -338,8 +338,15 @@ impl<'p> Run<'p> {
         let _ = self.log.flush();
         self.update_summary();
         if let Err(err) = outcome {
-            self.record.status = if matches!(err, Error::Cancelled) { Status::Cancelled } else { Status::Failed };
-            self.record.training.error = Some(err.to_string());
+            let t = &mut self.record.training;
+            if matches!(err, Error::Cancelled) {
+                self.record.status = Status::Cancelled;
+                ctx.emit(Event::Cancelled { iterations: t.iterations_done, last_checkpoint: t.last_checkpoint.clone() });
+            } else {
+                self.record.status = Status::Failed;
+                ctx.emit(Event::Error { message: err.to_string() });
+            }
+            t.error = Some(err.to_string());
             let _ = self.dir.write_record(&self.record); // the original error matters more
             return Err(err);
         }

@@ -42,6 +42,36 @@ public final class Native {
     public static native long trainStart(String settingsJson, float[][] image, int width, int height,
                                          int[][] labels, int labelWidth, int labelHeight);
 
+    /**
+     * Validates the auto-label settings and starts labelling on a Rust thread.
+     *
+     * @param settingsJson settings object (keys: see PredictSettings in native/core/src/infer/predict.rs:
+     *                     name, models_dir, overlap, tta, gpus, cpus, batch, probabilities, voxel_nm,
+     *                     weights, threshold, instance {foreground_threshold, seed_foreground, seed_contour,
+     *                     seed_distance, min_seed_size, min_size})
+     * @param image        one float[] per slice, row-major, width*height values each
+     * @return a job handle; its result JSON (jobFinish) is {"slices","height","width","max_label",
+     *         "outputs":[channel names],"config","kind":"semantic"|"instance","per_slice":bool}; then
+     *         predictLabels / predictProbabilities fetch the images
+     */
+    public static native long predictStart(String settingsJson, float[][] image, int width, int height);
+
+    /** The label image of a finished auto-label job: one int[] per slice (classes or object ids). */
+    public static native int[][] predictLabels(long handle);
+
+    /** Probability map of output channel c of a finished auto-label job (if requested): one float[] per slice. */
+    public static native float[][] predictProbabilities(long handle, int channel);
+
+    /**
+     * Compares a segmentation with ground truth (synchronously).
+     * @param kind "semantic" or "instance"
+     * @return the report JSON: semantic {"kind","classes","iou","dice","pixel_accuracy","mean_iou"},
+     *         instance {"kind","ap50","map","precision","recall","f1","true_positives","false_positives",
+     *         "false_negatives","arand","voi_split","voi_merge"}
+     */
+    public static native String evaluate(String kind, int[][] truth, int truthWidth, int truthHeight,
+                                         int[][] prediction, int width, int height, boolean perSlice);
+
     /** JSON array of the events since the last poll (never blocks). */
     public static native String jobPoll(long handle);
 

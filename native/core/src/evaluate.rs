@@ -1,0 +1,85 @@
+//! Evaluation of a segmentation against ground truth (two label stacks of the same size).
+use crate::data::{class_indices, class_mapping};
+use crate::error::{Error, Result};
+use crate::metrics::{instance_scores, Confusion, InstanceScores};
+use segtrain_volume::Volume;
+use serde::Serialize;
+
+/// Semantic evaluation counts at most this many distinct label values.
+const MAX_CLASSES: usize = 256;
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum EvaluationReport {
+    Semantic {
+        /// Label value of each class; `iou[i]` and `dice[i]` belong to `classes[i]` (null when
+        /// the class is in neither stack).
+        classes: Vec<u32>,
+        iou: Vec<Option<f64>>,
+        dice: Vec<Option<f64>>,
+        pixel_accuracy: f64,
+        mean_iou: f64,
+    },
+    Instance(InstanceScores),
+}
+
+/// `kind` is "semantic" (class values compared voxel by voxel) or "instance" (objects matched
+/// by overlap; `per_slice` matches the objects of each section separately, as for 2D models).
+pub fn evaluate(truth: &Volume<u32>, prediction: &Volume<u32>, kind: &str, per_slice: bool) -> Result<EvaluationReport> {
+    if truth.shape != prediction.shape {
+        return Err(crate::train::size_mismatch_of("ground truth and segmentation", ("truth", truth.shape), ("segmentation", prediction.shape)));
+    }
+    match kind {
+        "semantic" => {
+            let mut values: Vec<u32> = truth.data.iter().chain(&prediction.data).copied().collect::<std::collections::BTreeSet<u32>>().into_iter().collect();
+            if values.len() > MAX_CLASSES {
+                return Err(Error::setting(format!("kind: the stacks hold {} different values, too many classes for a semantic evaluation; are these instance ids? Use kind instance", values.len())));
+            }
+            values = class_mapping(&values);
+            let t = class_indices(&truth.data, &values).expect("values come from both stacks");
+            let p = class_indices(&prediction.data, &values).expect("values come from both stacks");
+            let mut confusion = Confusion::new(values.len());
+            confusion.add(&t, &p);
+            let s = confusion.scores();
+            Ok(EvaluationReport::Semantic { classes: values, iou: s.iou, dice: s.dice, pixel_accuracy: s.pixel_accuracy, mean_iou: s.mean_iou })
+        }
+        "instance" => Ok(EvaluationReport::Instance(instance_scores(&truth.data, &prediction.data, truth.shape, per_slice))),
+        other => Err(Error::setting(format!("kind: '{other}' is not an evaluation kind; use semantic or instance"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn volume(data: Vec<u32>) -> Volume<u32> {
+        let n = data.len();
+        Volume::new(data, [1, 1, n]).unwrap()
+    }
+
+    #[test]
+    fn semantic_scores_per_label_value() {
+        // truth 0 0 255 255, prediction 0 255 255 255: class 0: TP 1, FN 1 -> IoU 1/2;
+        // class 255: TP 2, FP 1 -> IoU 2/3, Dice 4/5.
+        let r = evaluate(&volume(vec![0, 0, 255, 255]), &volume(vec![0, 255, 255, 255]), "semantic", false).unwrap();
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["kind"], "semantic");
+        assert_eq!(json["classes"], serde_json::json!([0, 255]));
+        assert!((json["iou"][0].as_f64().unwrap() - 0.5).abs() < 1e-12);
+        assert!((json["iou"][1].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert!((json["dice"][1].as_f64().unwrap() - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn instance_reports_carry_every_score_and_sizes_must_match() {
+        let r = evaluate(&volume(vec![1, 1, 2, 2]), &volume(vec![5, 5, 7, 7]), "instance", false).unwrap();
+        let json = serde_json::to_value(&r).unwrap();
+        for key in ["ap50", "map", "precision", "recall", "f1", "arand", "voi_split", "voi_merge"] {
+            assert!(json[key].is_number(), "{key}");
+        }
+        assert_eq!(json["ap50"], 1.0);
+        let err = evaluate(&volume(vec![1, 1]), &volume(vec![1, 1, 1]), "instance", false).unwrap_err().to_string();
+        assert!(err.contains("differ in size"), "{err}");
+        assert!(evaluate(&volume(vec![1]), &volume(vec![1]), "panoptic", false).unwrap_err().to_string().contains("kind: 'panoptic'"));
+    }
+}

@@ -1,0 +1,14 @@
+//! Auto-label: a stored model applied to a new stack, window by window with overlap, Gaussian
+//! blending and optional test-time augmentation, in chunks of slices, followed by the model's
+//! post-processing (threshold, arg-max or watershed).
+mod blending;
+mod predict;
+mod resample;
+mod tiling;
+mod tta;
+
+pub use blending::{gaussian_weights, Accumulator};
+pub use predict::{predict, Prediction, PredictSettings};
+pub use resample::{resample_linear, resampled_shape};
+pub use tiling::{axis_origins, effective_window, window_origins};
+pub use tta::Transform;

@@ -1,0 +1,335 @@
+//! The prediction pipeline.
+//!
+//! Memory: besides the input (4 bytes per voxel, normalised copy) and the label output (4 bytes
+//! per voxel), windows are blended into an accumulator covering one chunk of slices (at most
+//! CHUNK_FLOATS floats, plus one window depth on each side). Semantic models and 2D instance
+//! models are post-processed chunk by chunk. A 3D instance model (its watershed needs the whole
+//! volume), a stack resampled to the model's voxel size, or a request for the probability maps
+//! keep the model's output channels for the whole stack (4 bytes per voxel and channel).
+use super::blending::{gaussian_weights, Accumulator};
+use super::resample::{resample_linear, resampled_shape};
+use super::tiling::{effective_window, window_origins};
+use super::tta::Transform;
+use crate::error::{Error, Result};
+use crate::job::JobContext;
+use crate::model::{load_weights, read_weights, UNet};
+use crate::post::{argmax, segment_instances, threshold, InstanceParams};
+use crate::rng::Rng;
+use crate::store::{ModelDir, ModelRecord, BEST_WEIGHTS, WEIGHTS};
+use crate::train::{Event, Head};
+use crate::runtime;
+use segtrain_volume::Volume;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use tch::nn::{ModuleT, VarStore};
+use tch::{Device, Kind, Tensor};
+
+/// Floats of blended output one chunk may hold (128 MB).
+const CHUNK_FLOATS: usize = 32 << 20;
+
+/// How to label a stack (dialog, macro, CLI).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PredictSettings {
+    /// The stored model.
+    pub name: String,
+    pub models_dir: Option<PathBuf>,
+    /// Overlap of neighbouring windows, as a share of the window (0.5 = half a window).
+    pub overlap: f64,
+    /// Average the predictions of flipped and transposed copies (8x (2D) or 16x (3D) slower).
+    pub tta: bool,
+    pub gpus: u32,
+    pub cpus: u32,
+    /// Windows per forward pass.
+    pub batch: usize,
+    /// Also return the probability maps.
+    pub probabilities: bool,
+    /// Voxel size of the stack, x, y, z nm; None = the model's (no resampling).
+    pub voxel_nm: Option<[f64; 3]>,
+    /// "final" (model.safetensors) or "best" (best validation, best.safetensors).
+    pub weights: String,
+    /// Semantic binary models: foreground where the probability is at least this.
+    pub threshold: f32,
+    /// Instance models: seeds, mask and sizes of the watershed.
+    pub instance: InstanceParams,
+    /// Slices blended per chunk; 0 = as many as CHUNK_FLOATS allows. The result does not depend
+    /// on it (window positions are fixed for the whole stack); only memory and speed do.
+    pub chunk_slices: usize,
+}
+
+impl Default for PredictSettings {
+    fn default() -> Self {
+        PredictSettings {
+            name: String::new(),
+            models_dir: None,
+            overlap: 0.5,
+            tta: false,
+            gpus: 0,
+            cpus: 2,
+            batch: 4,
+            probabilities: false,
+            voxel_nm: None,
+            weights: "final".into(),
+            threshold: 0.5,
+            instance: InstanceParams::default(),
+            chunk_slices: 0,
+        }
+    }
+}
+
+impl PredictSettings {
+    pub fn from_json(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| Error::setting(format!("auto-label settings are not valid JSON: {e}")))
+    }
+
+    fn check(&self) -> Result<()> {
+        let mut problems = Vec::new();
+        if let Err(m) = crate::settings::validate_model_name(&self.name) {
+            problems.push(format!("name: {m}"));
+        }
+        if !(0.0..=0.9).contains(&self.overlap) {
+            problems.push(format!("overlap: must be from 0 to 0.9 of a window (got {})", self.overlap));
+        }
+        if self.batch == 0 || self.batch > 1024 {
+            problems.push(format!("batch: must be from 1 to 1024 windows (got {})", self.batch));
+        }
+        if self.cpus == 0 {
+            problems.push("cpus: must be at least 1".into());
+        }
+        if self.weights != "final" && self.weights != "best" {
+            problems.push(format!("weights: 'final' or 'best' (got '{}')", self.weights));
+        }
+        if !(0.0..=1.0).contains(&self.threshold) {
+            problems.push(format!("threshold: must be from 0 to 1 (got {})", self.threshold));
+        }
+        if let Some(v) = self.voxel_nm {
+            if v.iter().any(|s| !s.is_finite() || *s <= 0.0) {
+                problems.push(format!("voxel_nm: three sizes above 0 (got {v:?})"));
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(Error::InvalidSettings(problems)) }
+    }
+}
+
+/// A labelled stack.
+#[derive(Debug)]
+pub struct Prediction {
+    /// Label image at the input's size and calibration: classes (semantic) or object ids.
+    pub labels: Volume<u32>,
+    /// Probability maps, channel after channel, each of the input's size (on request).
+    pub probabilities: Option<Vec<Volume<f32>>>,
+    /// Names of the probability channels.
+    pub outputs: Vec<String>,
+    /// The model's record.
+    pub record: ModelRecord,
+}
+
+/// Labels `image` with the stored model `settings.name`.
+pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext) -> Result<Prediction> {
+    settings.check()?;
+    let models_dir = settings.models_dir.clone().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(crate::store::default_models_dir);
+    let dir = ModelDir::open(&models_dir, &settings.name);
+    if !dir.path.join("model.json").is_file() {
+        return Err(Error::setting(format!("name: no model called '{}' in {}", settings.name, models_dir.display())));
+    }
+    let record = dir.read_record()?;
+    let weights = if settings.weights == "best" { dir.path.join(BEST_WEIGHTS) } else { dir.path.join(WEIGHTS) };
+    if !weights.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "model '{}' has no {} weights yet (status: {:?}); finish or resume its training, or use its checkpoints",
+            settings.name, settings.weights, record.status
+        )));
+    }
+    if image.data.is_empty() {
+        return Err(Error::InvalidInput("the stack to label is empty".into()));
+    }
+    let device = runtime::choose_devices(settings.gpus)?[0];
+    runtime::set_cpu_threads(settings.cpus);
+    let vs = VarStore::new(device);
+    let net = UNet::new(&vs.root(), &record.network, &mut Rng::new(0));
+    load_weights(&vs, &read_weights(&weights)?, &format!("model '{}'", settings.name))?;
+
+    let input_shape = image.shape;
+    let calibration = image.voxel_nm;
+    let mut values = image.data;
+    record.normalization.apply(&mut values);
+    // Resample to the model's voxel size when the stack's differs by more than 1%.
+    let model_nm = record.config.voxel_nm;
+    let mut stack_nm = settings.voxel_nm.or(calibration).unwrap_or(model_nm);
+    if record.config.dims == 2 {
+        stack_nm[2] = model_nm[2]; // a 2D model labels each section; z spacing does not matter
+    }
+    let work_shape = resampled_shape(input_shape, stack_nm, model_nm);
+    let resampled = work_shape != input_shape;
+    if resampled {
+        ctx.emit(Event::Message {
+            text: format!(
+                "resampling from {:.2}x{:.2}x{:.2} nm to the model's {:.2}x{:.2}x{:.2} nm: {:?} -> {:?} (z, y, x)",
+                stack_nm[0], stack_nm[1], stack_nm[2], model_nm[0], model_nm[1], model_nm[2], input_shape, work_shape
+            ),
+        });
+        values = resample_linear(&values, 1, input_shape, work_shape);
+    }
+    let head = &record.head;
+    let per_slice = record.config.dims == 2;
+    let keep_maps = resampled || settings.probabilities || (matches!(head, Head::Instance { .. }) && !per_slice);
+    let mut run = Predictor { net: &net, head, settings, device, spatial: record.network.spatial_dims(), window: effective_window(work_shape, record.config.window) };
+    let channels = head.output_channels() as usize;
+    let mut labels: Vec<u32> = Vec::with_capacity(if keep_maps { 0 } else { values.len() });
+    let mut maps: Vec<f32> = Vec::new();
+    let mut next_id = 0u32;
+    let mut depths = Vec::new();
+    run.each_chunk(&values, work_shape, ctx, |chunk, depth| {
+        if keep_maps {
+            maps.extend_from_slice(chunk); // channel-major per chunk; reordered below
+            depths.push(depth);
+        } else {
+            let plane = work_shape[1] * work_shape[2];
+            labels.extend(post_process(head, chunk, [depth, work_shape[1], work_shape[2]], per_slice, settings, &mut next_id));
+            debug_assert_eq!(chunk.len(), channels * depth * plane);
+        }
+    })?;
+    let (labels, probabilities) = if keep_maps {
+        let mut maps = channel_major(&maps, channels, work_shape, &depths);
+        if resampled {
+            maps = resample_linear(&maps, channels, work_shape, input_shape);
+        }
+        let labels = post_process(head, &maps, input_shape, per_slice, settings, &mut next_id);
+        let n: usize = input_shape.iter().product();
+        let probabilities = settings.probabilities.then(|| {
+            (0..channels).map(|c| Volume { data: maps[c * n..(c + 1) * n].to_vec(), shape: input_shape, voxel_nm: calibration }).collect()
+        });
+        (labels, probabilities)
+    } else {
+        (labels, None)
+    };
+    Ok(Prediction {
+        labels: Volume { data: labels, shape: input_shape, voxel_nm: calibration },
+        probabilities,
+        outputs: head.output_names(),
+        record,
+    })
+}
+
+/// Chunks arrive channel-major per chunk ([c][z in chunk][y][x], chunk depths in `depths`); the
+/// whole stack is wanted channel-major over all slices.
+fn channel_major(chunks: &[f32], channels: usize, shape: [usize; 3], depths: &[usize]) -> Vec<f32> {
+    let plane = shape[1] * shape[2];
+    let n = shape[0] * plane;
+    let mut out = vec![0f32; channels * n];
+    let (mut offset, mut z) = (0, 0);
+    for &depth in depths {
+        for c in 0..channels {
+            let src = &chunks[offset + c * depth * plane..offset + (c + 1) * depth * plane];
+            out[c * n + z * plane..c * n + (z + depth) * plane].copy_from_slice(src);
+        }
+        offset += channels * depth * plane;
+        z += depth;
+    }
+    out
+}
+
+/// Labels from blended outputs (channel-major) of `shape`.
+fn post_process(head: &Head, maps: &[f32], shape: [usize; 3], per_slice: bool, settings: &PredictSettings, next_id: &mut u32) -> Vec<u32> {
+    let n: usize = shape.iter().product();
+    match head {
+        Head::Binary { .. } => threshold(&maps[..n], settings.threshold).into_iter().map(u32::from).collect(),
+        Head::Classes { classes, .. } => argmax(maps, classes.len(), n).into_iter().map(|c| classes[c as usize]).collect(),
+        Head::Instance { distance, .. } => {
+            let distance_map = distance.then(|| &maps[2 * n..3 * n]);
+            let mut ids = segment_instances(&maps[..n], &maps[n..2 * n], distance_map, shape, per_slice, &settings.instance);
+            // Ids stay unique across chunks.
+            let offset = *next_id;
+            let mut max = offset;
+            for id in ids.iter_mut().filter(|id| **id != 0) {
+                *id += offset;
+                max = max.max(*id);
+            }
+            *next_id = max;
+            ids
+        }
+    }
+}
+
+struct Predictor<'a> {
+    net: &'a UNet,
+    head: &'a Head,
+    settings: &'a PredictSettings,
+    device: Device,
+    spatial: usize,
+    window: [usize; 3],
+}
+
+impl Predictor<'_> {
+    /// Blends the windows chunk by chunk of slices and hands each chunk's outputs
+    /// (channel-major, [c][z][y][x]) with its depth to `sink`, in order.
+    fn each_chunk(&mut self, image: &[f32], shape: [usize; 3], ctx: &JobContext, mut sink: impl FnMut(&[f32], usize)) -> Result<()> {
+        let w = self.window;
+        let channels = self.head.output_channels() as usize;
+        let plane = shape[1] * shape[2];
+        let automatic = (CHUNK_FLOATS / (channels * plane).max(1)).max(w[0]);
+        let chunk_depth = if self.settings.chunk_slices > 0 { self.settings.chunk_slices } else { automatic }.min(shape[0]);
+        let origins = window_origins(shape, w, self.settings.overlap);
+        let weights = gaussian_weights(w);
+        let total = origins.len();
+        let mut done = 0;
+        let mut z0 = 0;
+        while z0 < shape[0] {
+            let z1 = (z0 + chunk_depth).min(shape[0]);
+            // Every window touching slices z0..z1; the accumulator spans all of them.
+            let touching: Vec<[usize; 3]> = origins.iter().copied().filter(|o| o[0] < z1 && o[0] + w[0] > z0).collect();
+            let lo = touching.iter().map(|o| o[0]).min().unwrap_or(z0).min(z0);
+            let hi = touching.iter().map(|o| o[0] + w[0]).max().unwrap_or(z1).max(z1);
+            let mut acc = Accumulator::new(lo, hi - lo, shape[1], shape[2], channels);
+            for batch in touching.chunks(self.settings.batch) {
+                ctx.check_cancelled()?;
+                let outputs = self.forward(image, shape, batch)?;
+                let per_window = channels * w.iter().product::<usize>();
+                for (i, &at) in batch.iter().enumerate() {
+                    acc.add(&outputs[i * per_window..(i + 1) * per_window], at, w, &weights);
+                }
+                done += batch.len();
+                ctx.emit(Event::Predicting { windows_done: done.min(total), windows_total: total });
+            }
+            sink(&acc.blended(z0 - lo, z1 - lo), z1 - z0);
+            z0 = z1;
+        }
+        Ok(())
+    }
+
+    /// Probabilities of a batch of windows, window after window, each channel-major.
+    fn forward(&self, image: &[f32], shape: [usize; 3], origins: &[[usize; 3]]) -> Result<Vec<f32>> {
+        let w = self.window;
+        let mut input = Vec::with_capacity(origins.len() * w.iter().product::<usize>());
+        for &[z0, y0, x0] in origins {
+            for z in z0..z0 + w[0] {
+                for y in y0..y0 + w[1] {
+                    let row = (z * shape[1] + y) * shape[2] + x0;
+                    input.extend_from_slice(&image[row..row + w[2]]);
+                }
+            }
+        }
+        let n = origins.len() as i64;
+        let dims: Vec<i64> = if self.spatial == 2 { vec![n, 1, w[1] as i64, w[2] as i64] } else { vec![n, 1, w[0] as i64, w[1] as i64, w[2] as i64] };
+        let x = Tensor::from_slice(&input).view(dims.as_slice()).to_device(self.device);
+        let transforms = if self.settings.tta { Transform::all(self.spatial, w[1] == w[2]) } else { vec![Transform { flip_z: false, flip_y: false, flip_x: false, transpose: false }] };
+        let probabilities = tch::no_grad(|| -> Result<Tensor> {
+            let mut sum: Option<Tensor> = None;
+            for t in &transforms {
+                let logits = self.net.forward_t(&t.apply(&x), false);
+                let p = t.invert(&activate(self.head, &logits));
+                sum = Some(match sum { Some(s) => s + p, None => p });
+            }
+            Ok(sum.expect("at least one transform") / transforms.len() as f64)
+        })?;
+        Ok(Vec::<f32>::try_from(probabilities.to_device(Device::Cpu).to_kind(Kind::Float).contiguous().flatten(0, -1))?)
+    }
+}
+
+/// Logits to probabilities: softmax over classes, sigmoid per channel otherwise.
+fn activate(head: &Head, logits: &Tensor) -> Tensor {
+    match head {
+        Head::Classes { .. } => logits.softmax(1, Kind::Float),
+        _ => logits.sigmoid(),
+    }
+}
