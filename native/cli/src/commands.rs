@@ -39,6 +39,7 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
         "demo-data" => demo_data_command(rest),
         "predict" => predict_command(rest),
         "evaluate" => evaluate_command(rest),
+        "crop" => crop_command(rest),
         "configs" => {
             println!("{}", segtrain::settings::config_names().join("\n"));
             Ok(())
@@ -215,4 +216,47 @@ fn evaluate_command(words: &[String]) -> Result<(), Failure> {
         println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
     }
     Ok(())
+}
+
+/// "a:b" as a half-open range (either side may be left out), checked against the axis length.
+fn range(a: &Args, flag: &str, n: usize) -> Result<std::ops::Range<usize>, Failure> {
+    let Some(text) = a.get(flag) else { return Ok(0..n) };
+    let (lo, hi) = text.split_once(':').ok_or_else(|| usage(format!("--{flag}: '{text}' is not a range a:b")))?;
+    let parse = |s: &str, default: usize| if s.trim().is_empty() { Ok(default) } else { s.trim().parse::<usize>().map_err(|_| usage(format!("--{flag}: '{text}' is not a range a:b"))) };
+    let (lo, hi) = (parse(lo, 0)?, parse(hi, n)?);
+    if lo >= hi || hi > n {
+        return Err(Failure::Error(format!("--{flag}: {lo}:{hi} is not inside 0:{n}")));
+    }
+    Ok(lo..hi)
+}
+
+/// Cuts a block out of a stack (for held-out evaluation data), keeping its calibration.
+fn crop_command(words: &[String]) -> Result<(), Failure> {
+    let a = Args::parse(words, &["labels"]).map_err(usage)?;
+    a.only(&["in", "out", "z", "y", "x"]).map_err(usage)?;
+    let input = Path::new(a.required("in").map_err(usage)?);
+    let out = PathBuf::from(a.required("out").map_err(usage)?);
+    // --labels keeps integer ids (8/16/32-bit as needed); images are written as 32-bit float.
+    if a.switch("labels") {
+        let v = read_stack_labels(input)?;
+        write_labels(&out, &crop(&v, &a)?)?;
+    } else {
+        let v = read_stack_f32(input)?;
+        write_stack(&out, &crop(&v, &a)?)?;
+    }
+    println!("{}", out.display());
+    Ok(())
+}
+
+fn crop<T: Copy>(v: &Volume<T>, a: &Args) -> Result<Volume<T>, Failure> {
+    let [d, h, w] = v.shape;
+    let (zr, yr, xr) = (range(a, "z", d)?, range(a, "y", h)?, range(a, "x", w)?);
+    let mut data = Vec::with_capacity(zr.len() * yr.len() * xr.len());
+    for z in zr.clone() {
+        for y in yr.clone() {
+            let row = (z * h + y) * w;
+            data.extend_from_slice(&v.data[row + xr.start..row + xr.end]);
+        }
+    }
+    Ok(Volume { data, shape: [zr.len(), yr.len(), xr.len()], voxel_nm: v.voxel_nm })
 }

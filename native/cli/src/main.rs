@@ -16,7 +16,8 @@ const USAGE: &str = "usage:
   segtrain predict --name NAME --image IMG --out OUT.tif [--models-dir DIR] [--probabilities P.tif]
                    [--tta] [--overlap F] [--gpus N] [--cpus N] [--batch N] [--voxel-nm X,Y,Z]
                    [--weights final|best] [--threshold F] [--min-size N]
-  segtrain evaluate --prediction P.tif --truth T.tif --kind semantic|instance [--per-slice] [--json]
+  segtrain evaluate --prediction P.tif --truth T.tif --kind semantic|foreground|instance [--per-slice] [--json]
+  segtrain crop --in IMG --out OUT.tif [--z A:B] [--y A:B] [--x A:B] [--labels]
   segtrain models [--models-dir DIR]
   segtrain demo-data --out DIR [--slices N] [--height N] [--width N] [--seed N]
   segtrain configs

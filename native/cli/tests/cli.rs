@@ -75,3 +75,38 @@ fn errors_exit_non_zero_with_one_line_that_says_why() {
     assert!(text(&out.stderr).contains("unknown flag --imgae"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn predict_writes_a_calibrated_label_stack_and_evaluate_reports_json() {
+    let dir = temp_dir("predict");
+    demo_data(&dir, "64");
+    let d = dir.to_str().unwrap();
+    let models = dir.join("models");
+    let m = models.to_str().unwrap();
+    let train = segtrain(&[
+        "train", "--image", &format!("{d}/image.tif"), "--labels", &format!("{d}/labels.tif"), "--config", "Semantic2D",
+        "--name", "p", "--models-dir", m, "--iterations", "30", "--iteration-save", "30", "--window", "1,32,32", "--batch", "2",
+        "--validation", "0",
+    ]);
+    assert!(train.status.success(), "{}", text(&train.stderr));
+    let out = segtrain(&["predict", "--name", "p", "--models-dir", m, "--image", &format!("{d}/image.tif"), "--out", &format!("{d}/pred.tif"), "--probabilities", &format!("{d}/prob.tif")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["files"].as_array().unwrap().len(), 2);
+    let eval = segtrain(&["evaluate", "--prediction", &format!("{d}/pred.tif"), "--truth", &format!("{d}/labels.tif"), "--kind", "semantic", "--json"]);
+    assert!(eval.status.success(), "{}", text(&eval.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert_eq!(report["kind"], "semantic");
+    let iou = report["iou"][1].as_f64().unwrap();
+    assert!(iou > 0.3 && iou <= 1.0, "foreground IoU {iou}");
+    let eval = segtrain(&["evaluate", "--prediction", &format!("{d}/instances.tif"), "--truth", &format!("{d}/instances.tif"), "--kind", "instance", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert_eq!((report["ap50"].as_f64(), report["arand"].as_f64()), (Some(1.0), Some(0.0)));
+    // crop keeps calibration and cuts the asked block
+    let crop = segtrain(&["crop", "--in", &format!("{d}/instances.tif"), "--out", &format!("{d}/crop.tif"), "--labels", "--y", "10:40", "--x", ":20"]);
+    assert!(crop.status.success(), "{}", text(&crop.stderr));
+    let cropped = segtrain_volume::read_stack_labels(&dir.join("crop.tif")).unwrap();
+    assert_eq!(cropped.shape, [2, 30, 20]);
+    assert!(cropped.voxel_nm.is_some());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -23,13 +23,18 @@ pub enum EvaluationReport {
     Instance(InstanceScores),
 }
 
-/// `kind` is "semantic" (class values compared voxel by voxel) or "instance" (objects matched
-/// by overlap; `per_slice` matches the objects of each section separately, as for 2D models).
+/// `kind` is "semantic" (class values compared voxel by voxel), "foreground" (the same on
+/// label > 0, e.g. for instance stacks) or "instance" (objects matched by overlap; `per_slice`
+/// matches the objects of each section separately, as for 2D models).
 pub fn evaluate(truth: &Volume<u32>, prediction: &Volume<u32>, kind: &str, per_slice: bool) -> Result<EvaluationReport> {
     if truth.shape != prediction.shape {
         return Err(crate::train::size_mismatch_of("ground truth and segmentation", ("truth", truth.shape), ("segmentation", prediction.shape)));
     }
     match kind {
+        "foreground" => {
+            let binary = |v: &Volume<u32>| Volume { data: v.data.iter().map(|&l| (l != 0) as u32).collect(), shape: v.shape, voxel_nm: v.voxel_nm };
+            evaluate(&binary(truth), &binary(prediction), "semantic", per_slice)
+        }
         "semantic" => {
             let mut values: Vec<u32> = truth.data.iter().chain(&prediction.data).copied().collect::<std::collections::BTreeSet<u32>>().into_iter().collect();
             if values.len() > MAX_CLASSES {
@@ -44,7 +49,7 @@ pub fn evaluate(truth: &Volume<u32>, prediction: &Volume<u32>, kind: &str, per_s
             Ok(EvaluationReport::Semantic { classes: values, iou: s.iou, dice: s.dice, pixel_accuracy: s.pixel_accuracy, mean_iou: s.mean_iou })
         }
         "instance" => Ok(EvaluationReport::Instance(instance_scores(&truth.data, &prediction.data, truth.shape, per_slice))),
-        other => Err(Error::setting(format!("kind: '{other}' is not an evaluation kind; use semantic or instance"))),
+        other => Err(Error::setting(format!("kind: '{other}' is not an evaluation kind; use semantic, foreground or instance"))),
     }
 }
 
@@ -81,5 +86,9 @@ mod tests {
         let err = evaluate(&volume(vec![1, 1]), &volume(vec![1, 1, 1]), "instance", false).unwrap_err().to_string();
         assert!(err.contains("differ in size"), "{err}");
         assert!(evaluate(&volume(vec![1]), &volume(vec![1]), "panoptic", false).unwrap_err().to_string().contains("kind: 'panoptic'"));
+        // foreground: ids 1 and 2 against 5 and 0 -> foreground IoU 1/2
+        let r = serde_json::to_value(evaluate(&volume(vec![0, 1, 2]), &volume(vec![0, 5, 0]), "foreground", false).unwrap()).unwrap();
+        assert_eq!(r["classes"], serde_json::json!([0, 1]));
+        assert!((r["iou"][1].as_f64().unwrap() - 0.5).abs() < 1e-12);
     }
 }

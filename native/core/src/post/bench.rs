@@ -2,7 +2,7 @@ use super::*;
 #[test]
 #[ignore]
 fn bench_big() {
-    let (d, h, w, cell) = (128usize, 1024usize, 1024usize, 32usize);
+    let (d, h, w, cell) = (32usize, 1024usize, 1024usize, 32usize);
     let n = d * h * w;
     let (mut fg, mut ct) = (vec![0f32; n], vec![0f32; n]);
     let t = std::time::Instant::now();

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Accuracy on the real EM data in ../shared/data: for each dataset, train with fixed settings and
+# seed on part of the data, auto-label a held-out block the model never saw, evaluate it, and
+# append a table to BENCHMARKS.md. Not part of the test command (it runs for a long time).
+#   bash scripts/bench_accuracy.sh [quick|full] [dataset ...]
+#   quick: a few minutes per dataset (checks the pipeline); full: about 30 minutes of training
+#   each on this 2-core CPU (the issue's budget).
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$REPO/scripts/setup.sh"
+mode=${1:-quick}
+shift || true
+data=${SEGTRAIN_DATA:-$REPO/../shared/data}
+[ -d "$data" ] || { echo "bench: $data is absent" >&2; exit 1; }
+datasets=("$@")
+[ ${#datasets[@]} -gt 0 ] || datasets=(plate2d isbi2012 chloroplast vnc_sstem flyem_medulla)
+seg=$REPO/target/release/segtrain
+work=$(mktemp -d "${TMPDIR:-/tmp}/segtrain-accuracy.XXXXXX")
+rows=()
+# iterations: quick / full
+its() { if [ "$mode" = full ]; then echo "$2"; else echo "$1"; fi; }
+
+# train NAME CONFIG IMAGE LABELS ITERATIONS EXTRA... ; predict ; evaluate
+run() {
+    local name=$1 config=$2 image=$3 labels=$4 iterations=$5 test_image=$6; shift 6
+    local start=$(date +%s)
+    "$seg" train --image "$image" --labels "$labels" --config "$config" --name "$name" --models-dir "$work/models" \
+        --iterations "$iterations" --iteration-save "$iterations" --seed 1 --log-every 100 "$@" 2>"$work/$name.train.log" >/dev/null
+    local trained=$(( $(date +%s) - start ))
+    "$seg" predict --name "$name" --models-dir "$work/models" --image "$test_image" --out "$work/$name.pred.tif" \
+        2>"$work/$name.predict.log" >/dev/null
+    echo "$trained"
+}
+
+evaluate() { "$seg" evaluate --prediction "$1" --truth "$2" --kind "$3" ${4:+--per-slice} --json; }
+
+for set in "${datasets[@]}"; do
+    case $set in
+    plate2d)
+        # Hold out the right quarter (columns 408..544) of the single image.
+        "$seg" crop --in "$data/plate2d/image.tif" --out "$work/p.train.tif" --x 0:408 >/dev/null
+        "$seg" crop --in "$data/plate2d/labels.tif" --out "$work/p.train.lbl.tif" --x 0:408 --labels >/dev/null
+        "$seg" crop --in "$data/plate2d/image.tif" --out "$work/p.test.tif" --x 408: >/dev/null
+        "$seg" crop --in "$data/plate2d/labels.tif" --out "$work/p.test.lbl.tif" --x 408: --labels >/dev/null
+        n=$(its 300 4000)
+        t=$(run plate Semantic2D "$work/p.train.tif" "$work/p.train.lbl.tif" "$n" "$work/p.test.tif" --validation 0.1)
+        r=$(evaluate "$work/plate.pred.tif" "$work/p.test.lbl.tif" semantic)
+        m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("hole IoU %.3f" % r["iou"][1])' "$r")
+        rows+=("| plate2d | Semantic2D | $n | ${t} s | $m (floor 0.85) | right quarter held out |") ;;
+    isbi2012)
+        "$seg" crop --in "$data/isbi2012/images.tif" --out "$work/i.train.tif" --z 0:15 >/dev/null
+        "$seg" crop --in "$data/isbi2012/labels.tif" --out "$work/i.train.lbl.tif" --z 0:15 --labels >/dev/null
+        "$seg" crop --in "$data/isbi2012/images.tif" --out "$work/i.test.tif" --z 15: >/dev/null
+        "$seg" crop --in "$data/isbi2012/labels.tif" --out "$work/i.test.lbl.tif" --z 15: --labels >/dev/null
+        n=$(its 300 4000)
+        t=$(run isbi Semantic2D "$work/i.train.tif" "$work/i.train.lbl.tif" "$n" "$work/i.test.tif" --window 1,256,256 --batch 2)
+        r=$(evaluate "$work/isbi.pred.tif" "$work/i.test.lbl.tif" semantic)
+        m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("pixel error %.3f" % (1 - r["pixel_accuracy"]))' "$r")
+        rows+=("| isbi2012 | Semantic2D | $n | ${t} s | $m (floor 0.10) | last 5 sections held out |") ;;
+    chloroplast)
+        "$seg" crop --in "$data/chloroplast/images" --out "$work/c.train.tif" --y 0:1200 >/dev/null
+        "$seg" crop --in "$data/chloroplast/labels" --out "$work/c.train.lbl.tif" --y 0:1200 --labels >/dev/null
+        "$seg" crop --in "$data/chloroplast/images" --out "$work/c.test.tif" --y 1200: >/dev/null
+        "$seg" crop --in "$data/chloroplast/labels" --out "$work/c.test.lbl.tif" --y 1200: --labels >/dev/null
+        n=$(its 300 4000)
+        t=$(run chloro Instance2D "$work/c.train.tif" "$work/c.train.lbl.tif" "$n" "$work/c.test.tif" --voxel-nm 10,10,50)
+        fg=$(evaluate "$work/chloro.pred.tif" "$work/c.test.lbl.tif" foreground)
+        inst=$(evaluate "$work/chloro.pred.tif" "$work/c.test.lbl.tif" instance yes)
+        m=$(python3 -c 'import json,sys; f=json.loads(sys.argv[1]); i=json.loads(sys.argv[2]); print("foreground IoU %.3f (floor 0.85), AP@0.5 %.3f (floor 0.75)" % (f["iou"][1], i["ap50"]))' "$fg" "$inst")
+        rows+=("| chloroplast | Instance2D | $n | ${t} s | $m | last 400 rows held out |") ;;
+    vnc_sstem)
+        "$seg" crop --in "$data/vnc_sstem/images.tif" --out "$work/v.train.tif" --z 0:11 >/dev/null
+        "$seg" crop --in "$data/vnc_sstem/labels.tif" --out "$work/v.train.lbl.tif" --z 0:11 --labels >/dev/null
+        "$seg" crop --in "$data/vnc_sstem/images.tif" --out "$work/v.test.tif" --z 11: >/dev/null
+        "$seg" crop --in "$data/vnc_sstem/labels.tif" --out "$work/v.test.lbl.tif" --z 11: --labels >/dev/null
+        n=$(its 200 2000)
+        t=$(run vnc Semantic3D "$work/v.train.tif" "$work/v.train.lbl.tif" "$n" "$work/v.test.tif" --window 4,128,128 --batch 1 --lr 0.005)
+        r=$(evaluate "$work/vnc.pred.tif" "$work/v.test.lbl.tif" semantic)
+        m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("IoU per class " + " ".join("%d:%s" % (c, "%.3f" % v if v is not None else "-") for c, v in zip(r["classes"], r["iou"])) + "; mitochondria (3) floor 0.6")' "$r")
+        rows+=("| vnc_sstem | Semantic3D | $n | ${t} s | $m | last 3 sections held out |") ;;
+    flyem_medulla)
+        "$seg" crop --in "$data/flyem_medulla/images.tif" --out "$work/f.train.tif" --z 0:120 >/dev/null
+        "$seg" crop --in "$data/flyem_medulla/labels.tif" --out "$work/f.train.lbl.tif" --z 0:120 --labels >/dev/null
+        "$seg" crop --in "$data/flyem_medulla/images.tif" --out "$work/f.test.tif" --z 120: >/dev/null
+        "$seg" crop --in "$data/flyem_medulla/labels.tif" --out "$work/f.test.lbl.tif" --z 120: --labels >/dev/null
+        n=$(its 200 2000)
+        t=$(run flyem Instance3D "$work/f.train.tif" "$work/f.train.lbl.tif" "$n" "$work/f.test.tif" --voxel-nm 10,10,10 --window 16,96,96 --batch 1)
+        r=$(evaluate "$work/flyem.pred.tif" "$work/f.test.lbl.tif" instance)
+        m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("adapted Rand error %.3f, VOI split %.3f merge %.3f" % (r["arand"], r["voi_split"], r["voi_merge"]))' "$r")
+        rows+=("| flyem_medulla | Instance3D | $n | ${t} s | $m | last 30 sections held out |") ;;
+    *) echo "bench: unknown dataset $set" >&2; exit 2 ;;
+    esac
+    echo "${rows[-1]}"
+done
+{
+    echo
+    echo "## Accuracy on held-out blocks ($mode, $(date -u +%Y-%m-%d), $(nproc) CPU threads, no GPU)"
+    echo
+    echo "\`bash scripts/bench_accuracy.sh $mode ${datasets[*]}\`; seed 1, defaults of each config unless named in the script."
+    echo
+    echo "| data | config | iterations | training time | result on the held-out block | held out |"
+    echo "| --- | --- | --- | --- | --- | --- |"
+    printf '%s\n' "${rows[@]}"
+} >> "$REPO/BENCHMARKS.md"
+echo "bench: logs and files in $work"
