@@ -171,11 +171,9 @@ fn predict_command(words: &[String]) -> Result<(), Failure> {
     if let Some(v) = a.number("batch").map_err(usage)? {
         settings.batch = v as usize;
     }
-    if let Some(v) = a.number("threshold").map_err(usage)? {
-        settings.threshold = v as f32;
-    }
+    settings.threshold = a.number("threshold").map_err(usage)?.map(|v| v as f32);
     if let Some(v) = a.number("min-size").map_err(usage)? {
-        settings.instance.min_size = v as usize;
+        settings.instance = Some(serde_json::json!({ "min_size": v as u64 }));
     }
     if let Some(w) = a.get("weights") {
         settings.weights = w.to_string();

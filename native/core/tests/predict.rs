@@ -127,6 +127,13 @@ fn instance_models_give_consecutive_object_ids() {
     let mut present = vec![false; max as usize + 1];
     result.labels.data.iter().for_each(|&v| present[v as usize] = true);
     assert!(present[1..].iter().all(|&p| p), "ids 1..={max} all used");
+    // The model's watershed parameters can be overridden field by field.
+    let image = Volume::new(demo_stacks(2, 96, 96, 8).image, [2, 96, 96]).unwrap();
+    let huge = PredictSettings { instance: Some(serde_json::json!({"min_size": 1_000_000})), ..settings(&models, "i2") };
+    assert_eq!(predict(&huge, image.clone(), &JobContext::default()).unwrap().labels.data.iter().max(), Some(&0), "every object is smaller");
+    let typo = PredictSettings { instance: Some(serde_json::json!({"min_sise": 5})), ..settings(&models, "i2") };
+    let err = predict(&typo, image, &JobContext::default()).unwrap_err().to_string();
+    assert!(err.contains("instance: unknown parameter 'min_sise'"), "{err}");
     let extra3 = r#","window":[4,48,48],"samples_per_batch":1,"iteration_total":4,"iteration_save":4"#;
     trained(&models, "Instance3D", "i3", extra3, demo_instances(6, 64, 4));
     let new = demo_stacks(5, 56, 60, 2);

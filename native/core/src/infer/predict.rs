@@ -15,7 +15,7 @@ use crate::job::JobContext;
 use crate::model::{load_weights, read_weights, UNet};
 use crate::post::{argmax, segment_instances, threshold, InstanceParams};
 use crate::rng::Rng;
-use crate::store::{ModelDir, ModelRecord, BEST_WEIGHTS, WEIGHTS};
+use crate::store::{ModelDir, ModelRecord, PostProcess, BEST_WEIGHTS, WEIGHTS};
 use crate::train::{Event, Head};
 use crate::runtime;
 use segtrain_volume::Volume;
@@ -48,10 +48,12 @@ pub struct PredictSettings {
     pub voxel_nm: Option<[f64; 3]>,
     /// "final" (model.safetensors) or "best" (best validation, best.safetensors).
     pub weights: String,
-    /// Semantic binary models: foreground where the probability is at least this.
-    pub threshold: f32,
-    /// Instance models: seeds, mask and sizes of the watershed.
-    pub instance: InstanceParams,
+    /// Binary semantic models: foreground where the probability is at least this; None = the
+    /// model's (model.json "postprocess").
+    pub threshold: Option<f32>,
+    /// Instance models: fields of the watershed's parameters to change (e.g. {"min_size": 100});
+    /// the others keep the model's values.
+    pub instance: Option<serde_json::Value>,
     /// Slices blended per chunk; 0 = as many as CHUNK_FLOATS allows. The result does not depend
     /// on it (window positions are fixed for the whole stack); only memory and speed do.
     pub chunk_slices: usize,
@@ -70,8 +72,8 @@ impl Default for PredictSettings {
             probabilities: false,
             voxel_nm: None,
             weights: "final".into(),
-            threshold: 0.5,
-            instance: InstanceParams::default(),
+            threshold: None,
+            instance: None,
             chunk_slices: 0,
         }
     }
@@ -99,8 +101,8 @@ impl PredictSettings {
         if self.weights != "final" && self.weights != "best" {
             problems.push(format!("weights: 'final' or 'best' (got '{}')", self.weights));
         }
-        if !(0.0..=1.0).contains(&self.threshold) {
-            problems.push(format!("threshold: must be from 0 to 1 (got {})", self.threshold));
+        if let Some(t) = self.threshold.filter(|t| !(0.0..=1.0).contains(t)) {
+            problems.push(format!("threshold: must be from 0 to 1 (got {t})"));
         }
         if let Some(v) = self.voxel_nm {
             if v.iter().any(|s| !s.is_finite() || *s <= 0.0) {
@@ -170,6 +172,7 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
         });
         values = resample_linear(&values, 1, input_shape, work_shape);
     }
+    let post = post_process_params(&record, settings)?;
     let head = &record.head;
     let per_slice = record.config.dims == 2;
     let keep_maps = resampled || settings.probabilities || (matches!(head, Head::Instance { .. }) && !per_slice);
@@ -185,7 +188,7 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
             depths.push(depth);
         } else {
             let plane = work_shape[1] * work_shape[2];
-            labels.extend(post_process(head, chunk, [depth, work_shape[1], work_shape[2]], per_slice, settings, &mut next_id));
+            labels.extend(post_process(head, chunk, [depth, work_shape[1], work_shape[2]], per_slice, &post, &mut next_id));
             debug_assert_eq!(chunk.len(), channels * depth * plane);
         }
     })?;
@@ -194,7 +197,7 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
         if resampled {
             maps = resample_linear(&maps, channels, work_shape, input_shape);
         }
-        let labels = post_process(head, &maps, input_shape, per_slice, settings, &mut next_id);
+        let labels = post_process(head, &maps, input_shape, per_slice, &post, &mut next_id);
         let n: usize = input_shape.iter().product();
         let probabilities = settings.probabilities.then(|| {
             (0..channels).map(|c| Volume { data: maps[c * n..(c + 1) * n].to_vec(), shape: input_shape, voxel_nm: calibration }).collect()
@@ -229,15 +232,37 @@ fn channel_major(chunks: &[f32], channels: usize, shape: [usize; 3], depths: &[u
     out
 }
 
+/// The model's post-processing with the settings' changes applied.
+fn post_process_params(record: &ModelRecord, settings: &PredictSettings) -> Result<PostProcess> {
+    let mut post = record.postprocess.clone();
+    if let Some(t) = settings.threshold {
+        post.threshold = t;
+    }
+    if let Some(changes) = &settings.instance {
+        let mut merged = serde_json::to_value(&post.instance).expect("parameters serialise");
+        let (Some(target), Some(changes)) = (merged.as_object_mut(), changes.as_object()) else {
+            return Err(Error::setting("instance: must be an object of watershed parameters, e.g. {\"min_size\": 100}"));
+        };
+        for (key, value) in changes {
+            if !target.contains_key(key) {
+                return Err(Error::setting(format!("instance: unknown parameter '{key}'; known: {}", target.keys().cloned().collect::<Vec<_>>().join(", "))));
+            }
+            target.insert(key.clone(), value.clone());
+        }
+        post.instance = serde_json::from_value::<InstanceParams>(merged).map_err(|e| Error::setting(format!("instance: {e}")))?;
+    }
+    Ok(post)
+}
+
 /// Labels from blended outputs (channel-major) of `shape`.
-fn post_process(head: &Head, maps: &[f32], shape: [usize; 3], per_slice: bool, settings: &PredictSettings, next_id: &mut u32) -> Vec<u32> {
+fn post_process(head: &Head, maps: &[f32], shape: [usize; 3], per_slice: bool, post: &PostProcess, next_id: &mut u32) -> Vec<u32> {
     let n: usize = shape.iter().product();
     match head {
-        Head::Binary { .. } => threshold(&maps[..n], settings.threshold).into_iter().map(u32::from).collect(),
+        Head::Binary { .. } => threshold(&maps[..n], post.threshold).into_iter().map(u32::from).collect(),
         Head::Classes { classes, .. } => argmax(maps, classes.len(), n).into_iter().map(|c| classes[c as usize]).collect(),
         Head::Instance { distance, .. } => {
             let distance_map = distance.then(|| &maps[2 * n..3 * n]);
-            let mut ids = segment_instances(&maps[..n], &maps[n..2 * n], distance_map, shape, per_slice, &settings.instance);
+            let mut ids = segment_instances(&maps[..n], &maps[n..2 * n], distance_map, shape, per_slice, &post.instance);
             // Ids stay unique across chunks.
             let offset = *next_id;
             let mut max = offset;

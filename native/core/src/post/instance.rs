@@ -172,12 +172,14 @@ mod tests {
     fn per_slice_ids_are_unique_across_the_stack() {
         let scene = two_discs(3);
         let params = InstanceParams::default();
-        let labels = segment_instances(&scene.foreground, &scene.contour, Some(&scene.distance), scene.shape, true, &params);
+        let labels =
+            segment_instances(&scene.foreground, &scene.contour, Some(&scene.distance), scene.shape, true, &params);
         let plane = scene.shape[1] * scene.shape[2];
         let per_slice: Vec<Vec<u32>> = labels.chunks(plane).map(ids).collect();
         assert_eq!(per_slice, vec![vec![1, 2], vec![3, 4], vec![5, 6]]);
         // In 3-D the same stack is two columns.
-        let labels = segment_instances(&scene.foreground, &scene.contour, Some(&scene.distance), scene.shape, false, &params);
+        let labels =
+            segment_instances(&scene.foreground, &scene.contour, Some(&scene.distance), scene.shape, false, &params);
         assert_eq!(ids(&labels), vec![1, 2]);
     }
 

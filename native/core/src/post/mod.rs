@@ -27,4 +27,3 @@ pub use instance::{segment_instances, InstanceParams};
 pub use labels::{relabel_consecutive, remove_small};
 pub use semantic::{argmax, threshold};
 pub use watershed::watershed;
-#[cfg(test)] mod bench;

@@ -25,13 +25,9 @@ pub(super) struct Levels {
 }
 
 impl Levels {
-    /// The quantisation for `values` (the relief of every voxel that may be flooded).
-    pub(super) fn spanning(values: impl Iterator<Item = f32>) -> Self {
-        let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
-        for v in values.filter(|v| v.is_finite()) {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
+    /// The quantisation for relief values from `lo` to `hi`, the smallest and the largest
+    /// finite relief of the voxels that may be flooded (`lo > hi`: there are none).
+    pub(super) fn between(lo: f32, hi: f32) -> Self {
         // f64: `hi - lo` may overflow f32 for extreme (but finite) reliefs.
         let scale = if hi > lo { (LEVELS - 1) as f64 / (hi as f64 - lo as f64) } else { 0.0 };
         Levels { lo, hi, scale }
@@ -130,8 +126,8 @@ mod tests {
     }
 
     #[test]
-    fn levels_span_the_finite_range_and_send_nan_to_the_top() {
-        let levels = Levels::spanning([0.5, -1.0, f32::NAN, 3.0, f32::INFINITY].into_iter());
+    fn levels_span_the_range_and_send_nan_to_the_top() {
+        let levels = Levels::between(-1.0, 3.0);
         assert_eq!(levels.of(-1.0), 0);
         assert_eq!(levels.of(-7.0), 0);
         assert_eq!(levels.of(3.0), LEVELS - 1);
@@ -139,7 +135,7 @@ mod tests {
         assert_eq!(levels.of(f32::NAN), LEVELS - 1);
         assert_eq!(levels.of(1.0), (LEVELS - 1) / 2);
         assert!(levels.of(0.5) < levels.of(0.5001));
-        let flat = Levels::spanning([2.0, 2.0].into_iter());
+        let flat = Levels::between(2.0, 2.0);
         assert_eq!(flat.of(2.0), 0);
         assert_eq!(flat.of(f32::NAN), LEVELS - 1);
     }

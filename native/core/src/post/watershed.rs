@@ -27,7 +27,7 @@ use super::shape;
 /// order).
 ///
 /// # Panics
-/// If a slice's length does not match `shape`.
+/// If an input's length does not match `shape`.
 pub fn watershed(relief: &[f32], seeds: &[u32], mask: Option<&[u8]>, shape: [usize; 3], per_slice: bool) -> Vec<u32> {
     shape::voxels(relief.len(), shape, "relief");
     shape::voxels(seeds.len(), shape, "seeds");
@@ -42,6 +42,11 @@ pub fn watershed(relief: &[f32], seeds: &[u32], mask: Option<&[u8]>, shape: [usi
     labels
 }
 
+/// Marks voxels outside the mask in `labels` while flooding, so that testing whether a
+/// neighbour is free reads one array instead of two: that test is where the flood waits on
+/// memory, at random places of large volumes.
+const OUTSIDE: u32 = u32::MAX;
+
 /// [`watershed`] in place: `labels` holds the seeds and receives the result. The relief and
 /// the mask are functions of the voxel index, so that a derived relief (a mix of network
 /// channels) or mask (a thresholded probability) costs no buffer. The caller has checked the
@@ -53,45 +58,91 @@ pub(super) fn flood(
     relief: impl Fn(usize) -> f32,
     in_mask: impl Fn(usize) -> bool,
 ) {
-    let levels = Levels::spanning((0..labels.len()).filter(|&i| in_mask(i)).map(&relief));
-    let [depth, height, width] = shape;
+    // One pass: the relief range over the mask, and the OUTSIDE marks (which also drop seeds
+    // outside the mask).
+    let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
+    let mut clash = false;
+    for (i, label) in labels.iter_mut().enumerate() {
+        if in_mask(i) {
+            clash |= *label == OUTSIDE;
+            let r = relief(i);
+            if r.is_finite() {
+                lo = lo.min(r);
+                hi = hi.max(r);
+            }
+        } else {
+            *label = OUTSIDE;
+        }
+    }
+    let levels = Levels::between(lo, hi);
+    let level = |i: usize| levels.of(relief(i));
+    if clash {
+        // A seed uses the marker's id: unmark, and test the mask instead.
+        for (i, label) in labels.iter_mut().enumerate() {
+            if !in_mask(i) {
+                *label = 0;
+            }
+        }
+        flood_blocks(labels, shape, per_slice, level, |_, l| l != 0, |j, l| l == 0 && in_mask(j));
+    } else {
+        flood_blocks(labels, shape, per_slice, level, |_, l| l != 0 && l != OUTSIDE, |_, l| l == 0);
+        for label in labels.iter_mut().filter(|l| **l == OUTSIDE) {
+            *label = 0;
+        }
+    }
+}
+
+/// Floods each block (each slice per slice, else the whole volume) on its own. `level`,
+/// `is_seed(index, label)` and `is_free(index, label)` take indices in the whole volume.
+fn flood_blocks(
+    labels: &mut [u32],
+    shape: [usize; 3],
+    per_slice: bool,
+    level: impl Fn(usize) -> usize,
+    is_seed: impl Fn(usize, u32) -> bool,
+    is_free: impl Fn(usize, u32) -> bool,
+) {
+    let [_, height, width] = shape;
     let block = if per_slice { [1, height, width] } else { shape };
     let block_len = block.iter().product::<usize>();
     if block_len == 0 {
         return;
     }
     let mut queue = BucketQueue::new(block_len);
-    let blocks = if per_slice { depth } else { 1 };
-    for (b, labels) in labels.chunks_exact_mut(block_len).enumerate().take(blocks) {
+    for (b, labels) in labels.chunks_exact_mut(block_len).enumerate() {
         let base = b * block_len;
-        flood_block(labels, block, &mut queue, |v| levels.of(relief(base + v)), |v| in_mask(base + v));
+        flood_block(
+            labels,
+            block,
+            &mut queue,
+            |v| level(base + v),
+            |v, l| is_seed(base + v, l),
+            |v, l| is_free(base + v, l),
+        );
     }
 }
 
-/// Floods one block (a slice or the whole volume) of shape `[depth, height, width]`; the
-/// closures take indices within the block.
+/// Floods one block of shape `[depth, height, width]`; the closures take indices within the
+/// block.
 fn flood_block(
     labels: &mut [u32],
     [depth, height, width]: [usize; 3],
     queue: &mut BucketQueue,
     level: impl Fn(usize) -> usize,
-    in_mask: impl Fn(usize) -> bool,
+    is_seed: impl Fn(usize, u32) -> bool,
+    is_free: impl Fn(usize, u32) -> bool,
 ) {
     queue.restart();
-    for (v, label) in labels.iter_mut().enumerate() {
-        if *label != 0 {
-            if in_mask(v) {
-                queue.push(v as u32, level(v));
-            } else {
-                *label = 0;
-            }
+    for (v, &label) in labels.iter().enumerate() {
+        if is_seed(v, label) {
+            queue.push(v as u32, level(v));
         }
     }
     let plane = height * width;
     let (w32, h32) = (width as u32, height as u32);
     while let Some(v) = queue.pop() {
-        // u32 division: several times cheaper than u64 on common x86 cores, and the
-        // coordinates are needed only for the border tests.
+        // u32 division: cheaper than u64 on common x86 cores; the coordinates only serve
+        // the border tests.
         let (x, rest) = ((v % w32) as usize, v / w32);
         let (y, z) = ((rest % h32) as usize, (rest / h32) as usize);
         let v = v as usize;
@@ -109,7 +160,7 @@ fn flood_block(
         add(z > 0, v.wrapping_sub(plane));
         add(z + 1 < depth, v + plane);
         for &j in &near[..count] {
-            if labels[j] == 0 && in_mask(j) {
+            if is_free(j, labels[j]) {
                 labels[j] = id;
                 queue.push(j as u32, level(j));
             }
@@ -200,6 +251,24 @@ mod tests {
         seeds[1] = 4;
         let labels = watershed(&RIDGE, &seeds, Some(&mask), [1, 1, 11], false);
         assert_eq!(labels, [4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn the_largest_id_is_a_seed_like_any_other() {
+        // u32::MAX is the flood's internal marker for "outside the mask": a seed with that
+        // id takes the slower path, with the same result.
+        let mut mask = [1u8; 11];
+        mask[8] = 0;
+        let mut seeds = [0u32; 11];
+        seeds[0] = u32::MAX;
+        seeds[10] = 2;
+        seeds[8] = 3;
+        let labels = watershed(&RIDGE, &seeds, Some(&mask), [1, 1, 11], false);
+        let m = u32::MAX;
+        assert_eq!(labels, [m, m, m, m, m, m, m, m, 0, 2, 2]);
+        seeds[0] = 1;
+        let labels = watershed(&RIDGE, &seeds, Some(&mask), [1, 1, 11], false);
+        assert_eq!(labels, [1, 1, 1, 1, 1, 1, 1, 1, 0, 2, 2]);
     }
 
     #[test]

@@ -6,4 +6,4 @@ mod record;
 
 pub use atomic::{save_tensors_atomic, write_atomic};
 pub use model_dir::{default_models_dir, list_models, ModelDir, ModelSummary, BEST_WEIGHTS, CHECKPOINTS, WEIGHTS};
-pub use record::{ModelRecord, Status, TrainingSummary, SCHEMA_VERSION};
+pub use record::{ModelRecord, PostProcess, Status, TrainingSummary, SCHEMA_VERSION};

@@ -1,5 +1,6 @@
 //! model.json: everything needed to rebuild and use a model, and what its training did.
 use crate::data::Normalization;
+use crate::post::InstanceParams;
 use crate::train::{Head, ValidationScores};
 use crate::model::UNetSpec;
 use crate::settings::TrainingConfig;
@@ -45,6 +46,22 @@ pub struct TrainingSummary {
     pub fine_tuned_from: Option<String>,
 }
 
+/// How auto-label turns this model's outputs into labels (auto-label may override any field).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PostProcess {
+    /// Binary semantic models: foreground where the probability is at least this.
+    pub threshold: f32,
+    /// Instance models: the watershed's seeds, mask and object sizes.
+    pub instance: InstanceParams,
+}
+
+impl Default for PostProcess {
+    fn default() -> Self {
+        PostProcess { threshold: 0.5, instance: InstanceParams::default() }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ModelRecord {
     pub schema_version: u32,
@@ -61,4 +78,6 @@ pub struct ModelRecord {
     /// Final weights (relative to the model folder); absent until training ends.
     pub weights: Option<String>,
     pub training: TrainingSummary,
+    #[serde(default)]
+    pub postprocess: PostProcess,
 }

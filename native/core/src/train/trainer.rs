@@ -420,6 +420,7 @@ fn new_record(
             resumed_from: None,
             fine_tuned_from,
         },
+        postprocess: Default::default(),
     }
 }
 

@@ -36,6 +36,13 @@ final class EventText {
                         + ": " + Events.str(event, "path", "?");
             case "message":
                 return prefix + Events.str(event, "text", "");
+            case "cancelled":
+                return prefix + "cancelled after " + Events.integer(event, "iterations", 0) + " iterations"
+                        + (event.get("last_checkpoint") instanceof String
+                                ? "; last checkpoint " + event.get("last_checkpoint") + " (resume to continue)"
+                                : ", before the first checkpoint");
+            case "error":
+                return prefix + "error: " + Events.str(event, "message", "?");
             case "finished":
                 return prefix + "finished " + Events.integer(event, "iterations", 0) + " iterations";
             default:

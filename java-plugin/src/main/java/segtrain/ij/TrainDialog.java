@@ -23,7 +23,7 @@ import java.util.Vector;
  * JSON (numbers are numbers, the window is three integers); ranges and sizes are Rust's job.
  *
  * <p>Every label is one word with underscores (shown as spaces), so each macro key is the whole
- * name: image, labels, config, x_nm, ..., window_size, model_name, models_folder, seed, overwrite.
+ * name: image, labels, config, x_nm, ..., window_size, model_name, models_folder, fine_tune_from, seed, overwrite.
  */
 final class TrainDialog {
     static final String DEFAULT_CONFIG = "Semantic2D";
@@ -96,6 +96,7 @@ final class TrainDialog {
         gd.addStringField("window_size", defaults.window, 12);
         gd.addStringField("model_name", "my-model", 20);
         gd.addStringField("models_folder", Configs.defaultModelsDir(), 30);
+        gd.addStringField("fine_tune_from", "", 20);
         gd.addNumericField("seed", defaults.seed, 0, 8, "");
         gd.addCheckbox("overwrite", false);
         gd.addHelp(HELP);
@@ -133,6 +134,7 @@ final class TrainDialog {
         int[] window = window(gd.getNextString());
         request.name = gd.getNextString().trim();
         String modelsDir = gd.getNextString().trim();
+        String fineTuneFrom = gd.getNextString().trim();
         double seed = number("seed");
         boolean overwrite = gd.getNextBoolean();
 
@@ -140,6 +142,7 @@ final class TrainDialog {
         s.put("config", config);
         s.put("name", request.name);
         if (!modelsDir.isEmpty()) s.put("models_dir", modelsDir); // empty: the native default folder
+        if (!fineTuneFrom.isEmpty()) s.put("fine_tune_from", fineTuneFrom);
         s.put("voxel_nm", new Object[] {json(voxel[0]), json(voxel[1]), json(voxel[2])});
         s.putAll(numbers);
         s.put("window", window);
@@ -277,6 +280,8 @@ final class TrainDialog {
             + "<li><b>window size</b>: the training window as z,y,x in pixels; z must be 1 for 2D configs.</li>"
             + "<li><b>model name, models folder</b>: where the model goes; an empty folder means the default "
             + "(~/.segtrain/models or $SEGTRAIN_MODELS_DIR).</li>"
+            + "<li><b>fine tune from</b>: the name of a stored model of the same config whose weights training "
+            + "starts from (new data, same task); empty = random initial weights.</li>"
             + "<li><b>seed</b>: makes sampling and initial weights repeatable.</li>"
             + "<li><b>overwrite</b>: replace an existing model of the same name.</li>"
             + "</ul><p>Press Esc to stop training; the last checkpoint is kept.</p></html>";

@@ -38,7 +38,6 @@ public class TrainModel implements PlugIn {
     private void train(TrainDialog.Request request) throws InterruptedException {
         String name = request.name;
         String modelDir = "?";
-        String lastCheckpoint = null;
         boolean cancelled = false;
         IJ.resetEscape();
         try (Trainer job = Trainer.start(Json.write(request.settings), request.image, request.labels)) {
@@ -48,7 +47,6 @@ public class TrainModel implements PlugIn {
                 for (Map<String, Object> event : job.poll()) {
                     String kind = Events.kind(event);
                     if (kind.equals("started") || kind.equals("finished")) modelDir = Events.str(event, "model_dir", modelDir);
-                    if (kind.equals("checkpoint")) lastCheckpoint = Events.str(event, "path", lastCheckpoint);
                     show(name, event);
                 }
                 if (!done && !cancelled && IJ.escapePressed()) {
@@ -62,9 +60,7 @@ public class TrainModel implements PlugIn {
             try {
                 result = job.finish();
             } catch (CancellationException e) {
-                IJ.log("SegTrain [" + name + "] cancelled; " + (lastCheckpoint != null
-                        ? "last checkpoint kept in " + lastCheckpoint
-                        : "no checkpoint had been written yet (model folder " + modelDir + ")"));
+                // The "cancelled" event has already logged where the last checkpoint is.
                 IJ.showStatus("SegTrain: cancelled");
                 return;
             }
@@ -78,6 +74,8 @@ public class TrainModel implements PlugIn {
     }
 
     private static void show(String name, Map<String, Object> event) {
+        // A failure arrives as an exception from finish(), which Errors.report shows once.
+        if (Events.kind(event).equals("error")) return;
         if (Events.kind(event).equals("iteration")) {
             IJ.showProgress((int) Events.integer(event, "iteration", 0), (int) Events.integer(event, "total", 1));
             IJ.showStatus(EventText.status(event));

@@ -1,0 +1,269 @@
+package segtrain.ij;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+import segtrain.api.Configs;
+import segtrain.api.Predictor;
+import segtrain.bridge.Events;
+import segtrain.bridge.Json;
+import segtrain.bridge.Native;
+import segtrain.bridge.NativeLoader;
+
+import java.awt.AWTEvent;
+import java.awt.Choice;
+import java.awt.TextField;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Plugins>SegTrain>Auto Label...: labels an open image with a stored model, following the native
+ * job in the status and progress bars (Esc stops it), then shows the label image (and the
+ * probability maps on request).
+ *
+ * <p>Macro keys (each label is one word with underscores): image, model, models_folder, weights,
+ * overlap, tta, threshold, probabilities, gpus, cpus, batch. The voxel size comes from the image's
+ * calibration when it is in nm or µm; otherwise the model's is assumed (no resampling). The
+ * watershed parameters of instance models (e.g. the smallest object kept) are not in the dialog
+ * yet: the native defaults apply.
+ */
+public class AutoLabel implements PlugIn {
+    private static final long POLL_MS = 200;
+    static final String[] WEIGHTS = {"final", "best"};
+    private static final String NO_MODELS = "(no models in this folder)";
+
+    /** What the user chose. */
+    static final class Request {
+        ImagePlus image;
+        String model;
+        boolean probabilities;
+        Map<String, Object> settings;
+    }
+
+    @Override
+    public void run(String arg) {
+        Throwable failure = null;
+        try {
+            NativeLoader.load(); // a missing library is reported as such, not as NoClassDefFoundError
+            Request request = ask();
+            if (request != null) label(request);
+        } catch (Throwable t) {
+            if (TrainModel.isMacroAbort(t)) throw (RuntimeException) t; // ImageJ's own abort: let it pass
+            failure = t;
+        } finally {
+            IJ.showProgress(1.0);
+        }
+        if (failure != null) Errors.report(failure);
+    }
+
+    private static Request ask() {
+        OpenImages images = OpenImages.list("Auto Label needs an open image to label "
+                + "(try Plugins>SegTrain>Create Demo Data)");
+        int image = images.current();
+        String folder = Configs.defaultModelsDir();
+        // In a macro the model choices must come from the folder the macro names: read it first
+        // (GenericDialog fills every field from the options itself afterwards).
+        String options = Macro.getOptions();
+        String model = null;
+        if (options != null) {
+            image = images.fromMacro(options, "image", image);
+            folder = Macro.getValue(options, "models_folder", folder);
+            model = Macro.getValue(options, "model", null);
+            // GenericDialog's own check of a choice opens a dialog (which waits forever under a
+            // virtual display): say here which model is missing and which ones there are.
+            if (model != null) checkModel(model, folder);
+        }
+        List<String> models = modelNames(folder);
+        if (models.isEmpty()) {
+            if (options != null) checkModel("", folder); // says that the folder has no models
+            models.add(NO_MODELS); // interactive: another folder may be typed in
+        }
+        if (model == null) model = models.get(0);
+
+        GenericDialog gd = new GenericDialog("SegTrain: Auto Label");
+        gd.addChoice("image", images.titles, images.titles[image]);
+        gd.addChoice("model", models.toArray(new String[0]), model);
+        gd.addStringField("models_folder", folder, 30);
+        gd.addChoice("weights", WEIGHTS, WEIGHTS[0]);
+        gd.addNumericField("overlap", 0.5, 2, 6, "of a window");
+        gd.addCheckbox("tta", false);
+        gd.addNumericField("threshold", 0.5, 2, 6, "");
+        gd.addCheckbox("probabilities", false);
+        gd.addNumericField("gpus", 0, 0, 6, "");
+        gd.addNumericField("cpus", 2, 0, 6, "");
+        gd.addNumericField("batch", 4, 0, 6, "windows");
+        gd.addHelp(HELP);
+        if (options == null) gd.addDialogListener((dialog, e) -> refreshModels(dialog, e));
+        gd.showDialog();
+        if (gd.wasCanceled()) return null;
+
+        Request request = new Request();
+        request.image = images.get(gd.getNextChoiceIndex());
+        request.model = gd.getNextChoice();
+        folder = gd.getNextString().trim();
+        String weights = gd.getNextChoice();
+        double overlap = number(gd, "overlap");
+        boolean tta = gd.getNextBoolean();
+        double threshold = number(gd, "threshold");
+        request.probabilities = gd.getNextBoolean();
+        double gpus = number(gd, "gpus");
+        double cpus = number(gd, "cpus");
+        double batch = number(gd, "batch");
+        checkModel(request.model, folder);
+
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("name", request.model);
+        if (!folder.isEmpty()) s.put("models_dir", folder); // empty: the native default folder
+        s.put("overlap", TrainDialog.json(overlap));
+        s.put("tta", tta);
+        s.put("probabilities", request.probabilities);
+        s.put("weights", weights);
+        s.put("threshold", TrainDialog.json(threshold));
+        s.put("gpus", TrainDialog.json(gpus));
+        s.put("cpus", TrainDialog.json(cpus));
+        s.put("batch", TrainDialog.json(batch));
+        double[] voxel = TrainDialog.Defaults.voxelFromCalibration(request.image);
+        // Uncalibrated: leave voxel_nm out, so the native side assumes the model's voxel size.
+        if (voxel != null) s.put("voxel_nm", new Object[] {TrainDialog.json(voxel[0]), TrainDialog.json(voxel[1]), TrainDialog.json(voxel[2])});
+        request.settings = s;
+        return request;
+    }
+
+    private static void label(Request request) throws InterruptedException {
+        String name = request.model;
+        ImagePlus image = request.image;
+        boolean cancelled = false;
+        long start = System.nanoTime();
+        IJ.resetEscape();
+        IJ.showStatus("SegTrain: labelling " + image.getTitle() + " with '" + name + "'...");
+        try (Predictor job = Predictor.start(Json.write(request.settings), image)) {
+            boolean done;
+            do {
+                done = job.isDone(); // read before polling, so the last poll sees every event
+                for (Map<String, Object> event : job.poll()) show(name, event);
+                if (!done && !cancelled && IJ.escapePressed()) {
+                    job.cancel();
+                    cancelled = true;
+                    IJ.log("SegTrain [" + name + "] stopping (Esc)...");
+                }
+                if (!done) Thread.sleep(POLL_MS);
+            } while (!done);
+            Map<String, Object> result;
+            try {
+                result = job.finish();
+            } catch (CancellationException e) {
+                IJ.log("SegTrain [" + name + "] auto label of " + image.getTitle() + " cancelled");
+                IJ.showStatus("SegTrain: cancelled");
+                return;
+            }
+            ImagePlus labels = job.labels();
+            ImagePlus[] maps = request.probabilities ? job.probabilities() : null;
+            if (maps != null) for (ImagePlus map : maps) map.show();
+            labels.show(); // last, so that it is the current image for the macro's next line
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long max = Events.integer(result, "max_label", 0);
+            String found = Events.str(result, "kind", "").equals("instance")
+                    ? max + (max == 1 ? " object" : " objects")
+                    : max + (max == 1 ? " foreground class" : " foreground classes");
+            IJ.log(String.format(Locale.ROOT, "SegTrain: labelled %s with model '%s' in %.1f s: %s",
+                    image.getTitle(), name, seconds, found));
+            IJ.showStatus("SegTrain: labelled " + image.getTitle());
+        }
+    }
+
+    private static void show(String name, Map<String, Object> event) {
+        switch (Events.kind(event)) {
+            case "predicting":
+                int done = (int) Events.integer(event, "windows_done", 0);
+                int total = (int) Events.integer(event, "windows_total", 1);
+                IJ.showProgress(done, Math.max(1, total));
+                IJ.showStatus("SegTrain: labelling, window " + done + "/" + total);
+                break;
+            case "error": // arrives as an exception from finish(), which Errors.report shows once
+            case "cancelled":
+            case "started":
+            case "finished":
+                break;
+            default: // "message", or a kind a newer library sends
+                IJ.log(EventText.logLine(name, event));
+        }
+    }
+
+    /** Names of the stored models in the folder (empty: the default folder). */
+    static List<String> modelNames(String folder) {
+        String dir = folder == null || folder.trim().isEmpty() ? Configs.defaultModelsDir() : folder.trim();
+        List<String> names = new ArrayList<>();
+        for (Map<String, Object> model : Events.parseArray(Native.listModels(dir))) {
+            names.add(Events.str(model, "name", "?"));
+        }
+        return names;
+    }
+
+    /** A clear message naming the folder when the model is not there (or the folder has none). */
+    static void checkModel(String model, String folder) {
+        List<String> names = modelNames(folder);
+        if (names.contains(model)) return;
+        String dir = folder == null || folder.trim().isEmpty() ? Configs.defaultModelsDir() : folder.trim();
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("models_folder: there are no models in " + dir + "; train one "
+                    + "with Plugins>SegTrain>Train Model..., or give the folder that holds yours");
+        }
+        if (model.isEmpty() || model.equals(NO_MODELS)) {
+            throw new IllegalArgumentException("model: no model chosen; the models in " + dir + " are: "
+                    + String.join(", ", names));
+        }
+        throw new IllegalArgumentException("model: there is no model called '" + model + "' in " + dir
+                + "; its models are: " + String.join(", ", names));
+    }
+
+    /** Interactive only: typing another models folder refills the model choice. */
+    private static boolean refreshModels(GenericDialog gd, AWTEvent e) {
+        if (e == null || e.getSource() != gd.getStringFields().get(0)) return true;
+        Choice choice = (Choice) gd.getChoices().get(1);
+        List<String> names;
+        try {
+            names = modelNames(((TextField) gd.getStringFields().get(0)).getText());
+        } catch (RuntimeException unreadable) {
+            names = new ArrayList<>();
+        }
+        if (names.isEmpty()) names.add(NO_MODELS);
+        String selected = choice.getSelectedItem();
+        choice.removeAll();
+        for (String n : names) choice.add(n);
+        if (names.contains(selected)) choice.select(selected);
+        return true;
+    }
+
+    private static double number(GenericDialog gd, String key) {
+        double value = gd.getNextNumber();
+        if (gd.invalidNumber() || Double.isNaN(value) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(key + ": a number is required");
+        }
+        return value;
+    }
+
+    private static final String HELP = "<html><h3>SegTrain: Auto Label</h3>"
+            + "<p>Labels an open image with a stored model and shows the label image "
+            + "(<i>image title</i>-labels): classes for semantic models, object ids for instance models.</p>"
+            + "<ul>"
+            + "<li><b>image</b>: the stack to label (8, 16 or 32-bit grayscale). Its calibration, when in nm "
+            + "or &micro;m, gives the voxel size; the stack is resampled when it differs from the model's. "
+            + "Uncalibrated stacks are taken to have the model's voxel size.</li>"
+            + "<li><b>model, models folder</b>: a stored model (Train Model...) and the folder that holds it; "
+            + "typing another folder refreshes the list.</li>"
+            + "<li><b>weights</b>: final (the end of training) or best (the best validation score).</li>"
+            + "<li><b>overlap</b>: how much neighbouring windows overlap, as a share of a window (0 to 0.9).</li>"
+            + "<li><b>tta</b>: test-time augmentation: average flipped and transposed copies (8x slower in 2D, "
+            + "16x in 3D).</li>"
+            + "<li><b>threshold</b>: binary semantic models: foreground where the probability is at least this.</li>"
+            + "<li><b>probabilities</b>: also show the probability map of every output channel (32-bit).</li>"
+            + "<li><b>gpus, cpus</b>: 0 GPUs = on the CPU; CPU threads.</li>"
+            + "<li><b>batch</b>: windows per forward pass; more needs more memory.</li>"
+            + "</ul><p>Press Esc to stop.</p></html>";
+}

@@ -1,0 +1,144 @@
+package segtrain.ij;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.gui.GenericDialog;
+import ij.measure.ResultsTable;
+import ij.plugin.PlugIn;
+import segtrain.api.Predictor;
+import segtrain.bridge.Events;
+import segtrain.bridge.NativeLoader;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Plugins>SegTrain>Evaluate...: scores a segmentation against ground truth (two open label images
+ * of the same size) and shows the scores in the "SegTrain Evaluation" table, which macros read
+ * with Table.get(column, row, "SegTrain Evaluation").
+ *
+ * <p>Macro keys: segmentation, truth, kind (semantic or instance), per_slice.
+ * Semantic: one row per class (label value) with class, iou, dice (NaN when the class is in
+ * neither image), and pixel_accuracy and mean_iou repeated on every row. Instance: one row with
+ * {@link #INSTANCE_COLUMNS}.
+ */
+public class Evaluate implements PlugIn {
+    static final String TABLE = "SegTrain Evaluation";
+    static final String[] KINDS = {"semantic", "instance"};
+    static final String[] INSTANCE_COLUMNS = {
+        "ap50", "map", "precision", "recall", "f1", "true_positives", "false_positives", "false_negatives",
+        "arand", "voi_split", "voi_merge",
+    };
+
+    @Override
+    public void run(String arg) {
+        Throwable failure = null;
+        try {
+            NativeLoader.load();
+            OpenImages images = OpenImages.list("Evaluate needs two open label images: a segmentation "
+                    + "(e.g. from Auto Label...) and its ground truth");
+            int segmentation = defaultSegmentation(images);
+            int truth = images.other(segmentation, "label");
+            String options = Macro.getOptions();
+            if (options != null) {
+                // GenericDialog's own check of a choice opens a dialog: check the titles here.
+                segmentation = images.fromMacro(options, "segmentation", segmentation);
+                truth = images.fromMacro(options, "truth", images.other(segmentation, "label"));
+            }
+            GenericDialog gd = new GenericDialog("SegTrain: Evaluate");
+            gd.addChoice("segmentation", images.titles, images.titles[segmentation]);
+            gd.addChoice("truth", images.titles, images.titles[truth]);
+            gd.addChoice("kind", KINDS, KINDS[0]);
+            gd.addCheckbox("per_slice", false);
+            gd.addHelp(HELP);
+            gd.showDialog();
+            if (gd.wasCanceled()) return;
+            ImagePlus seg = images.get(gd.getNextChoiceIndex());
+            ImagePlus gt = images.get(gd.getNextChoiceIndex());
+            String kind = gd.getNextChoice();
+            boolean perSlice = gd.getNextBoolean();
+            Map<String, Object> report = Predictor.evaluate(kind, gt, seg, perSlice);
+            table(report).show(TABLE);
+            IJ.log("SegTrain: " + summary(report, seg.getTitle(), gt.getTitle()));
+        } catch (Throwable t) {
+            if (TrainModel.isMacroAbort(t)) throw (RuntimeException) t;
+            failure = t;
+        }
+        if (failure != null) Errors.report(failure);
+    }
+
+    /** The report as the rows and columns of the evaluation table. */
+    static ResultsTable table(Map<String, Object> report) {
+        ResultsTable rt = new ResultsTable();
+        rt.showRowNumbers(false);
+        if (Events.str(report, "kind", "").equals("instance")) {
+            rt.incrementCounter();
+            for (String column : INSTANCE_COLUMNS) rt.addValue(column, Events.num(report, column, Double.NaN));
+        } else {
+            List<?> classes = list(report, "classes");
+            List<?> iou = list(report, "iou");
+            List<?> dice = list(report, "dice");
+            for (int i = 0; i < classes.size(); i++) {
+                rt.incrementCounter();
+                rt.addValue("class", number(classes, i));
+                rt.addValue("iou", number(iou, i));
+                rt.addValue("dice", number(dice, i));
+                rt.addValue("pixel_accuracy", Events.num(report, "pixel_accuracy", Double.NaN));
+                rt.addValue("mean_iou", Events.num(report, "mean_iou", Double.NaN));
+            }
+        }
+        return rt;
+    }
+
+    /** One line for the Log window. */
+    static String summary(Map<String, Object> report, String segmentation, String truth) {
+        String head = "evaluated " + segmentation + " against " + truth;
+        if (Events.str(report, "kind", "").equals("instance")) {
+            return head + String.format(Locale.ROOT,
+                    " (instance): AP50 %.3f, mAP %.3f, precision %.3f, recall %.3f, F1 %.3f, ARAND %.3f, "
+                            + "VOI split %.3f merge %.3f",
+                    Events.num(report, "ap50", Double.NaN), Events.num(report, "map", Double.NaN),
+                    Events.num(report, "precision", Double.NaN), Events.num(report, "recall", Double.NaN),
+                    Events.num(report, "f1", Double.NaN), Events.num(report, "arand", Double.NaN),
+                    Events.num(report, "voi_split", Double.NaN), Events.num(report, "voi_merge", Double.NaN));
+        }
+        return head + String.format(Locale.ROOT, " (semantic, %d classes): mean IoU %.3f, pixel accuracy %.3f",
+                list(report, "classes").size(), Events.num(report, "mean_iou", Double.NaN),
+                Events.num(report, "pixel_accuracy", Double.NaN));
+    }
+
+    /** The current image when it looks like a segmentation, else an image titled "...-labels", else the current one. */
+    private static int defaultSegmentation(OpenImages images) {
+        int current = images.current();
+        if (images.titles[current].endsWith("-labels")) return current;
+        for (int i = 0; i < images.titles.length; i++) if (images.titles[i].endsWith("-labels")) return i;
+        return current;
+    }
+
+    private static List<?> list(Map<String, Object> report, String key) {
+        Object value = report.get(key);
+        return value instanceof List ? (List<?>) value : Collections.emptyList();
+    }
+
+    /** JSON null (a class in neither image) becomes NaN. */
+    private static double number(List<?> values, int i) {
+        Object v = i < values.size() ? values.get(i) : null;
+        return v instanceof Number ? ((Number) v).doubleValue() : Double.NaN;
+    }
+
+    private static final String HELP = "<html><h3>SegTrain: Evaluate</h3>"
+            + "<p>Scores a segmentation against ground truth; both are label images of the same size "
+            + "(8- or 16-bit, or 32-bit holding whole numbers). The scores go to the table \"" + TABLE + "\".</p>"
+            + "<ul>"
+            + "<li><b>segmentation</b>: e.g. the label image of Auto Label...</li>"
+            + "<li><b>truth</b>: the ground truth labels.</li>"
+            + "<li><b>kind</b>: semantic compares class values pixel by pixel (IoU and Dice per class, "
+            + "pixel accuracy, mean IoU); instance matches objects by overlap (AP at IoU 0.5, mAP, precision, "
+            + "recall, F1, adapted Rand error, variation of information split/merge).</li>"
+            + "<li><b>per slice</b>: instance only: match the objects of each slice separately "
+            + "(for the output of 2D models).</li>"
+            + "</ul></html>";
+}
