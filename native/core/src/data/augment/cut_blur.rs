@@ -73,20 +73,7 @@ mod tests {
     use super::super::testing::*;
     use super::*;
 
-    #[test]
-    fn shape_kept_values_finite() {
-        assert_shape_and_finite(apply);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(apply);
-    }
-
-    #[test]
-    fn changes_only_the_image() {
-        assert_image_only(apply);
-    }
+    standard_augmentation_tests!(apply, image_only);
 
     #[test]
     fn only_the_box_changes_and_it_keeps_its_mean() {

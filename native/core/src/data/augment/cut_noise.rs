@@ -37,20 +37,7 @@ mod tests {
     use super::super::testing::*;
     use super::*;
 
-    #[test]
-    fn shape_kept_values_finite() {
-        assert_shape_and_finite(apply);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(apply);
-    }
-
-    #[test]
-    fn changes_only_the_image() {
-        assert_image_only(apply);
-    }
+    standard_augmentation_tests!(apply, image_only);
 
     #[test]
     fn noise_is_in_a_box_and_scaled_to_the_window() {

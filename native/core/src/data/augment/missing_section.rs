@@ -35,15 +35,7 @@ mod tests {
     use super::super::testing::*;
     use super::*;
 
-    #[test]
-    fn shape_kept_values_finite() {
-        assert_shape_and_finite(|s, r| apply(s, 3, r));
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(|s, r| apply(s, 3, r));
-    }
+    standard_augmentation_tests!(|s, r| apply(s, 3, r));
 
     #[test]
     fn changes_only_the_image() {

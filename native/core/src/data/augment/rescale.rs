@@ -25,15 +25,7 @@ mod tests {
     use super::super::testing::*;
     use super::*;
 
-    #[test]
-    fn shape_kept_values_finite() {
-        assert_shape_and_finite(apply);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(apply);
-    }
+    standard_augmentation_tests!(apply);
 
     #[test]
     fn image_and_labels_stay_aligned() {

@@ -96,3 +96,28 @@ pub fn assert_image_only(apply: impl Fn(&mut Sample, &mut Rng)) {
         }
     }
 }
+
+/// The tests every augmentation has, written once: shape kept and values finite, the same seed
+/// giving the same result; with `image_only`, also that labels never change while the image does.
+macro_rules! standard_augmentation_tests {
+    ($apply:expr) => {
+        #[test]
+        fn shape_kept_values_finite() {
+            $crate::data::augment::testing::assert_shape_and_finite($apply);
+        }
+
+        #[test]
+        fn deterministic() {
+            $crate::data::augment::testing::assert_deterministic($apply);
+        }
+    };
+    ($apply:expr, image_only) => {
+        standard_augmentation_tests!($apply);
+
+        #[test]
+        fn changes_only_the_image() {
+            $crate::data::augment::testing::assert_image_only($apply);
+        }
+    };
+}
+pub(crate) use standard_augmentation_tests;

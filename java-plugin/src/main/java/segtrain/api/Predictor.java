@@ -30,15 +30,13 @@ import java.util.Map;
  * }
  * </pre>
  */
-public final class Predictor implements AutoCloseable {
-    private long handle;
+public final class Predictor extends NativeJob {
     private final ImagePlus image;
     /** Whether the settings asked for probability maps (for a library whose result does not say). */
     private final boolean mapsRequested;
-    private Map<String, Object> result;
 
     private Predictor(long handle, ImagePlus image, boolean mapsRequested) {
-        this.handle = handle;
+        super(handle);
         this.image = image;
         this.mapsRequested = mapsRequested;
     }
@@ -64,33 +62,9 @@ public final class Predictor implements AutoCloseable {
         return new Predictor(handle, image, maps);
     }
 
-    /** Events since the last poll, oldest first ("predicting", "message", ...); never blocks. */
-    public List<Map<String, Object>> poll() {
-        return Events.parseArray(Native.jobPoll(checkedHandle()));
-    }
 
-    /** True once the native job has ended (finished, failed or cancelled). */
-    public boolean isDone() {
-        return Native.jobIsDone(checkedHandle());
-    }
 
-    /** Asks the job to stop at the next window; returns at once. */
-    public void cancel() {
-        Native.jobCancel(checkedHandle());
-    }
 
-    /**
-     * Waits for the job's end (once; later calls return the same map).
-     *
-     * @return slices, height, width, max_label, outputs (channel names), config, kind
-     *         ("semantic" or "instance"), per_slice, probabilities
-     * @throws IllegalArgumentException invalid settings or an unknown model, naming it
-     * @throws java.util.concurrent.CancellationException when the job was cancelled
-     */
-    public Map<String, Object> finish() {
-        if (result == null) result = Events.parseObject(Native.jobFinish(checkedHandle()));
-        return result;
-    }
 
     /**
      * The label image (waits for the job's end first): classes for semantic models, object ids for
@@ -99,7 +73,7 @@ public final class Predictor implements AutoCloseable {
      */
     public ImagePlus labels() {
         Map<String, Object> r = finish();
-        int[][] slices = Native.predictLabels(checkedHandle());
+        int[][] slices = Native.predictLabels(handle());
         checkShape(slices.length, slices.length == 0 ? 0 : slices[0].length, "label image");
         long max = Events.integer(r, "max_label", -1);
         if (max < 0) {
@@ -144,7 +118,7 @@ public final class Predictor implements AutoCloseable {
         List<?> names = outputs instanceof List ? (List<?>) outputs : Collections.emptyList();
         ImagePlus[] maps = new ImagePlus[names.size()];
         for (int c = 0; c < maps.length; c++) {
-            float[][] slices = Native.predictProbabilities(checkedHandle(), c);
+            float[][] slices = Native.predictProbabilities(handle(), c);
             checkShape(slices.length, slices.length == 0 ? 0 : slices[0].length, "probability map " + names.get(c));
             ImageStack stack = new ImageStack(image.getWidth(), image.getHeight());
             for (float[] slice : slices) stack.addSlice(null, new FloatProcessor(image.getWidth(), image.getHeight(), slice));
@@ -152,15 +126,6 @@ public final class Predictor implements AutoCloseable {
             maps[c].setDisplayRange(0, 1);
         }
         return maps;
-    }
-
-    /** Releases the native job and its images (cancelling it if it still runs). Safe to call twice. */
-    @Override
-    public void close() {
-        if (handle != 0) {
-            Native.jobClose(handle);
-            handle = 0;
-        }
     }
 
     /**
@@ -184,11 +149,6 @@ public final class Predictor implements AutoCloseable {
         int[][] segPixels = Stacks.labelSlices(segmentation, "segmentation");
         return Events.parseObject(Native.evaluate(kind, truthPixels, truth.getWidth(), truth.getHeight(),
                 segPixels, segmentation.getWidth(), segmentation.getHeight(), perSlice));
-    }
-
-    private long checkedHandle() {
-        if (handle == 0) throw new IllegalStateException("this auto-label job has been closed");
-        return handle;
     }
 
     /** The native result must have the input's shape; anything else is a bug, said plainly. */

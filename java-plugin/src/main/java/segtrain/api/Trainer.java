@@ -20,11 +20,9 @@ import java.util.Map;
  * }
  * </pre>
  */
-public final class Trainer implements AutoCloseable {
-    private long handle;
-
+public final class Trainer extends NativeJob {
     private Trainer(long handle) {
-        this.handle = handle;
+        super(handle);
     }
 
     /**
@@ -40,39 +38,5 @@ public final class Trainer implements AutoCloseable {
         long handle = Native.trainStart(settingsJson, imagePixels, image.getWidth(), image.getHeight(),
                 labelPixels, labels.getWidth(), labels.getHeight());
         return new Trainer(handle);
-    }
-
-    /** Events since the last poll, oldest first; never blocks. */
-    public List<Map<String, Object>> poll() {
-        return Events.parseArray(Native.jobPoll(handle));
-    }
-
-    /** True once the native job has ended (finished, failed or cancelled). */
-    public boolean isDone() {
-        return Native.jobIsDone(handle);
-    }
-
-    /** Asks the job to stop at the next iteration; returns at once. */
-    public void cancel() {
-        Native.jobCancel(handle);
-    }
-
-    /**
-     * Waits for the job's end.
-     *
-     * @return the result: model_dir, iterations, first_loss, final_loss, wall_s
-     * @throws java.util.concurrent.CancellationException when the job was cancelled
-     */
-    public Map<String, Object> finish() {
-        return Events.parseObject(Native.jobFinish(handle));
-    }
-
-    /** Releases the native job (cancelling it if it still runs). Safe to call twice. */
-    @Override
-    public void close() {
-        if (handle != 0) {
-            Native.jobClose(handle);
-            handle = 0;
-        }
     }
 }

@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 
 /**
  * Plugins>SegTrain>Auto Label...: labels an open image with a stored model, following the native
@@ -34,7 +33,6 @@ import java.util.concurrent.CancellationException;
  * yet: the native defaults apply.
  */
 public class AutoLabel implements PlugIn {
-    private static final long POLL_MS = 200;
     static final String[] WEIGHTS = {"final", "best"};
     private static final String NO_MODELS = "(no models in this folder)";
 
@@ -138,28 +136,12 @@ public class AutoLabel implements PlugIn {
     private static void label(Request request) throws InterruptedException {
         String name = request.model;
         ImagePlus image = request.image;
-        boolean cancelled = false;
         long start = System.nanoTime();
-        IJ.resetEscape();
         IJ.showStatus("SegTrain: labelling " + image.getTitle() + " with '" + name + "'...");
         try (Predictor job = Predictor.start(Json.write(request.settings), image)) {
-            boolean done;
-            do {
-                done = job.isDone(); // read before polling, so the last poll sees every event
-                for (Map<String, Object> event : job.poll()) show(name, event);
-                if (!done && !cancelled && IJ.escapePressed()) {
-                    job.cancel();
-                    cancelled = true;
-                    IJ.log("SegTrain [" + name + "] stopping (Esc)...");
-                }
-                if (!done) Thread.sleep(POLL_MS);
-            } while (!done);
-            Map<String, Object> result;
-            try {
-                result = job.finish();
-            } catch (CancellationException e) {
+            Map<String, Object> result = JobWatch.run(job, name, "stopping (Esc)...", event -> show(name, event));
+            if (result == null) {
                 IJ.log("SegTrain [" + name + "] auto label of " + image.getTitle() + " cancelled");
-                IJ.showStatus("SegTrain: cancelled");
                 return;
             }
             ImagePlus labels = job.labels();

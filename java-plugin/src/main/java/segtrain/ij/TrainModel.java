@@ -10,14 +10,12 @@ import segtrain.bridge.NativeLoader;
 
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 
 /**
  * Plugins>SegTrain>Train Model...: asks for the settings, then follows the native training job,
  * showing its events in the Log window, status bar and progress bar until it ends. Esc stops it.
  */
 public class TrainModel implements PlugIn {
-    private static final long POLL_MS = 200;
 
     @Override
     public void run(String arg) {
@@ -37,34 +35,15 @@ public class TrainModel implements PlugIn {
 
     private void train(TrainDialog.Request request) throws InterruptedException {
         String name = request.name;
-        String modelDir = "?";
-        boolean cancelled = false;
-        IJ.resetEscape();
+        String[] modelDir = {"?"};
         try (Trainer job = Trainer.start(Json.write(request.settings), request.image, request.labels)) {
-            boolean done;
-            do {
-                done = job.isDone(); // read before polling, so the last poll sees every event
-                for (Map<String, Object> event : job.poll()) {
-                    String kind = Events.kind(event);
-                    if (kind.equals("started") || kind.equals("finished")) modelDir = Events.str(event, "model_dir", modelDir);
-                    show(name, event);
-                }
-                if (!done && !cancelled && IJ.escapePressed()) {
-                    job.cancel();
-                    cancelled = true;
-                    IJ.log("SegTrain [" + name + "] stopping at the next iteration (Esc)...");
-                }
-                if (!done) Thread.sleep(POLL_MS);
-            } while (!done);
-            Map<String, Object> result;
-            try {
-                result = job.finish();
-            } catch (CancellationException e) {
-                // The "cancelled" event has already logged where the last checkpoint is.
-                IJ.showStatus("SegTrain: cancelled");
-                return;
-            }
-            String saved = Events.str(result, "model_dir", modelDir);
+            Map<String, Object> result = JobWatch.run(job, name, "stopping at the next iteration (Esc)...", event -> {
+                String kind = Events.kind(event);
+                if (kind.equals("started") || kind.equals("finished")) modelDir[0] = Events.str(event, "model_dir", modelDir[0]);
+                show(name, event);
+            });
+            if (result == null) return; // cancelled: the "cancelled" event has logged the last checkpoint
+            String saved = Events.str(result, "model_dir", modelDir[0]);
             IJ.log(String.format(Locale.ROOT, "SegTrain [%s] loss %.4f -> %.4f in %s",
                     name, Events.num(result, "first_loss", Double.NaN), Events.num(result, "final_loss", Double.NaN),
                     EventText.duration(Events.num(result, "wall_s", Double.NaN))));
