@@ -32,36 +32,38 @@ run() {
     echo "$trained"
 }
 
+# hold_out KEY IMAGE LABELS AXIS TRAIN TEST: $work/KEY.train.tif, .train.lbl.tif, .test.tif and
+# .test.lbl.tif, cut along AXIS (z, y or x) at the ranges TRAIN and TEST (a:b).
+hold_out() {
+    local key=$1 image=$2 labels=$3 axis=$4 part range
+    for part in train test; do
+        [ "$part" = train ] && range=$5 || range=$6
+        "$seg" crop --in "$image" --out "$work/$key.$part.tif" "--$axis" "$range" >/dev/null
+        "$seg" crop --in "$labels" --out "$work/$key.$part.lbl.tif" "--$axis" "$range" --labels >/dev/null
+    done
+}
+
 evaluate() { "$seg" evaluate --prediction "$1" --truth "$2" --kind "$3" ${4:+--per-slice} --json; }
 
 for set in "${datasets[@]}"; do
     case $set in
     plate2d)
         # Hold out the right quarter (columns 408..544) of the single image.
-        "$seg" crop --in "$data/plate2d/image.tif" --out "$work/p.train.tif" --x 0:408 >/dev/null
-        "$seg" crop --in "$data/plate2d/labels.tif" --out "$work/p.train.lbl.tif" --x 0:408 --labels >/dev/null
-        "$seg" crop --in "$data/plate2d/image.tif" --out "$work/p.test.tif" --x 408: >/dev/null
-        "$seg" crop --in "$data/plate2d/labels.tif" --out "$work/p.test.lbl.tif" --x 408: --labels >/dev/null
+        hold_out p "$data/plate2d/image.tif" "$data/plate2d/labels.tif" x 0:408 408:
         n=$(its 300 4000)
         t=$(run plate Semantic2D "$work/p.train.tif" "$work/p.train.lbl.tif" "$n" "$work/p.test.tif" --validation 0.1)
         r=$(evaluate "$work/plate.pred.tif" "$work/p.test.lbl.tif" semantic)
         m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("hole IoU %.3f" % r["iou"][1])' "$r")
         rows+=("| plate2d | Semantic2D | $n | ${t} s | $m (floor 0.85) | right quarter held out |") ;;
     isbi2012)
-        "$seg" crop --in "$data/isbi2012/images.tif" --out "$work/i.train.tif" --z 0:15 >/dev/null
-        "$seg" crop --in "$data/isbi2012/labels.tif" --out "$work/i.train.lbl.tif" --z 0:15 --labels >/dev/null
-        "$seg" crop --in "$data/isbi2012/images.tif" --out "$work/i.test.tif" --z 15: >/dev/null
-        "$seg" crop --in "$data/isbi2012/labels.tif" --out "$work/i.test.lbl.tif" --z 15: --labels >/dev/null
+        hold_out i "$data/isbi2012/images.tif" "$data/isbi2012/labels.tif" z 0:15 15:
         n=$(its 300 4000)
         t=$(run isbi Semantic2D "$work/i.train.tif" "$work/i.train.lbl.tif" "$n" "$work/i.test.tif" --window 1,256,256 --batch 2)
         r=$(evaluate "$work/isbi.pred.tif" "$work/i.test.lbl.tif" semantic)
         m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("pixel error %.3f" % (1 - r["pixel_accuracy"]))' "$r")
         rows+=("| isbi2012 | Semantic2D | $n | ${t} s | $m (floor 0.10) | last 5 sections held out |") ;;
     chloroplast)
-        "$seg" crop --in "$data/chloroplast/images" --out "$work/c.train.tif" --y 0:1200 >/dev/null
-        "$seg" crop --in "$data/chloroplast/labels" --out "$work/c.train.lbl.tif" --y 0:1200 --labels >/dev/null
-        "$seg" crop --in "$data/chloroplast/images" --out "$work/c.test.tif" --y 1200: >/dev/null
-        "$seg" crop --in "$data/chloroplast/labels" --out "$work/c.test.lbl.tif" --y 1200: --labels >/dev/null
+        hold_out c "$data/chloroplast/images" "$data/chloroplast/labels" y 0:1200 1200:
         n=$(its 300 4000)
         t=$(run chloro Instance2D "$work/c.train.tif" "$work/c.train.lbl.tif" "$n" "$work/c.test.tif" --voxel-nm 10,10,50)
         fg=$(evaluate "$work/chloro.pred.tif" "$work/c.test.lbl.tif" foreground)
@@ -69,20 +71,14 @@ for set in "${datasets[@]}"; do
         m=$(python3 -c 'import json,sys; f=json.loads(sys.argv[1]); i=json.loads(sys.argv[2]); print("foreground IoU %.3f (floor 0.85), AP@0.5 %.3f (floor 0.75)" % (f["iou"][1], i["ap50"]))' "$fg" "$inst")
         rows+=("| chloroplast | Instance2D | $n | ${t} s | $m | last 400 rows held out |") ;;
     vnc_sstem)
-        "$seg" crop --in "$data/vnc_sstem/images.tif" --out "$work/v.train.tif" --z 0:11 >/dev/null
-        "$seg" crop --in "$data/vnc_sstem/labels.tif" --out "$work/v.train.lbl.tif" --z 0:11 --labels >/dev/null
-        "$seg" crop --in "$data/vnc_sstem/images.tif" --out "$work/v.test.tif" --z 11: >/dev/null
-        "$seg" crop --in "$data/vnc_sstem/labels.tif" --out "$work/v.test.lbl.tif" --z 11: --labels >/dev/null
+        hold_out v "$data/vnc_sstem/images.tif" "$data/vnc_sstem/labels.tif" z 0:11 11:
         n=$(its 200 2000)
         t=$(run vnc Semantic3D "$work/v.train.tif" "$work/v.train.lbl.tif" "$n" "$work/v.test.tif" --window 4,128,128 --batch 1 --lr 0.005)
         r=$(evaluate "$work/vnc.pred.tif" "$work/v.test.lbl.tif" semantic)
         m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("IoU per class " + " ".join("%d:%s" % (c, "%.3f" % v if v is not None else "-") for c, v in zip(r["classes"], r["iou"])) + "; mitochondria (3) floor 0.6")' "$r")
         rows+=("| vnc_sstem | Semantic3D | $n | ${t} s | $m | last 3 sections held out |") ;;
     flyem_medulla)
-        "$seg" crop --in "$data/flyem_medulla/images.tif" --out "$work/f.train.tif" --z 0:120 >/dev/null
-        "$seg" crop --in "$data/flyem_medulla/labels.tif" --out "$work/f.train.lbl.tif" --z 0:120 --labels >/dev/null
-        "$seg" crop --in "$data/flyem_medulla/images.tif" --out "$work/f.test.tif" --z 120: >/dev/null
-        "$seg" crop --in "$data/flyem_medulla/labels.tif" --out "$work/f.test.lbl.tif" --z 120: --labels >/dev/null
+        hold_out f "$data/flyem_medulla/images.tif" "$data/flyem_medulla/labels.tif" z 0:120 120:
         n=$(its 200 2000)
         t=$(run flyem Instance3D "$work/f.train.tif" "$work/f.train.lbl.tif" "$n" "$work/f.test.tif" --voxel-nm 10,10,10 --window 16,96,96 --batch 1)
         r=$(evaluate "$work/flyem.pred.tif" "$work/f.test.lbl.tif" instance)
