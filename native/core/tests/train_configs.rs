@@ -118,7 +118,12 @@ fn semantic_heads_follow_the_label_values_and_are_stored() {
     let mut stacks = demo(1, 48, 1);
     stacks.labels.data.iter_mut().for_each(|l| *l *= 255); // {0, 255} as ImageJ masks are
     train(&plan(&models, "mask", extra), stacks, &JobContext::default()).unwrap();
-    assert_eq!(ModelDir::open(&models, "mask").read_record().unwrap().head, Head::Binary { background: 0 });
+    assert_eq!(ModelDir::open(&models, "mask").read_record().unwrap().head, Head::Binary { background: 0, foreground: 255 });
+    // Auto-label writes the model's own two values back.
+    let settings = segtrain::infer::PredictSettings { name: "mask".into(), models_dir: Some(models.clone()), ..Default::default() };
+    let image = demo(1, 48, 2).image;
+    let labels = segtrain::infer::predict(&settings, image, &JobContext::default()).unwrap().labels;
+    assert!(labels.data.iter().all(|&v| v == 0 || v == 255), "labels are 0 or 255");
     train(&plan(&models, "classes", extra), demo_classes(1, 48, 1), &JobContext::default()).unwrap();
     let record = ModelDir::open(&models, "classes").read_record().unwrap();
     assert!(matches!(&record.head, Head::Classes { classes, .. } if classes == &vec![0, 1, 2, 3]));

@@ -89,7 +89,7 @@ mod tests {
         let image: Vec<f32> = (0..3200).map(|i| i as f32).collect();
         let data = Arc::new(StackData { image, labels: vec![1; 3200], shape });
         let settings = SamplerSettings { window: [1, 16, 16], flips: true, rotations: true, foreground_share: 0.5, augment: AugmentConfig::default(), dims: 2 };
-        Arc::new(WindowSampler::new(data, Region::whole(shape), settings, Head::Binary { background: 0 }))
+        Arc::new(WindowSampler::new(data, Region::whole(shape), settings, Head::Binary { background: 0, foreground: 1 }))
     }
 
     #[test]

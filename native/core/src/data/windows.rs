@@ -202,7 +202,7 @@ mod tests {
         let shape = [3, 20, 30];
         let image: Vec<f32> = (0..1800).map(|i| ((i * 7919) % 1000) as f32).collect();
         let labels: Vec<u32> = image.iter().map(|&v| v as u32 % 2).collect();
-        let sampler = WindowSampler::new(data(shape, image, labels), Region::whole(shape), settings([1, 12, 17], true, 0.0), Head::Binary { background: 0 });
+        let sampler = WindowSampler::new(data(shape, image, labels), Region::whole(shape), settings([1, 12, 17], true, 0.0), Head::Binary { background: 0, foreground: 1 });
         let mut rng = Rng::new(5);
         for _ in 0..50 {
             let batch = sampler.sample_batch(2, &mut rng);
@@ -218,7 +218,7 @@ mod tests {
         let shape = [1, 8, 8];
         let image: Vec<f32> = (0..64).map(|i| i as f32).collect();
         let region = Region { start: [0, 0, 0], end: [1, 5, 8] };
-        let sampler = WindowSampler::new(data(shape, image, vec![0; 64]), region, settings([1, 4, 4], false, 0.0), Head::Binary { background: 0 });
+        let sampler = WindowSampler::new(data(shape, image, vec![0; 64]), region, settings([1, 4, 4], false, 0.0), Head::Binary { background: 0, foreground: 1 });
         let a = sampler.sample_batch(20, &mut Rng::new(9));
         assert_eq!(a, sampler.sample_batch(20, &mut Rng::new(9)));
         for w in a.image.chunks(16) {
@@ -238,7 +238,7 @@ mod tests {
             }
         }
         let count = |share: f64| {
-            let sampler = WindowSampler::new(data(shape, vec![0.0; 40000], labels.clone()), Region::whole(shape), settings([1, 32, 32], true, share), Head::Binary { background: 0 });
+            let sampler = WindowSampler::new(data(shape, vec![0.0; 40000], labels.clone()), Region::whole(shape), settings([1, 32, 32], true, share), Head::Binary { background: 0, foreground: 1 });
             let batch = sampler.sample_batch(100, &mut Rng::new(1));
             batch.target.chunks(32 * 32).filter(|w| w.iter().any(|&t| t > 0.0)).count()
         };

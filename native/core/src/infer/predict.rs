@@ -258,7 +258,10 @@ fn post_process_params(record: &ModelRecord, settings: &PredictSettings) -> Resu
 fn post_process(head: &Head, maps: &[f32], shape: [usize; 3], per_slice: bool, post: &PostProcess, next_id: &mut u32) -> Vec<u32> {
     let n: usize = shape.iter().product();
     match head {
-        Head::Binary { .. } => threshold(&maps[..n], post.threshold).into_iter().map(u32::from).collect(),
+        // The two label values the model was trained on, e.g. 0/255 for an ImageJ mask.
+        Head::Binary { background, foreground } => {
+            threshold(&maps[..n], post.threshold).into_iter().map(|f| if f == 1 { *foreground } else { *background }).collect()
+        }
         Head::Classes { classes, .. } => argmax(maps, classes.len(), n).into_iter().map(|c| classes[c as usize]).collect(),
         Head::Instance { distance, .. } => {
             let distance_map = distance.then(|| &maps[2 * n..3 * n]);

@@ -16,7 +16,12 @@ pub const MAX_CLASSES: usize = 64;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Head {
-    Binary { background: u32 },
+    /// Two label values: `foreground` is learned, and auto-label writes these two values back.
+    Binary {
+        background: u32,
+        #[serde(default = "one")]
+        foreground: u32,
+    },
     /// `classes[i]` is the label value of class i; `weights[i]` its cross-entropy weight.
     Classes { classes: Vec<u32>, weights: Vec<f64> },
     Instance { contour_width: usize, distance: bool },
@@ -31,7 +36,7 @@ impl Head {
         let classes = class_mapping(labels);
         match classes.len() {
             0 | 1 => Err(Error::InvalidInput(format!("the label stack holds a single value ({:?}): a semantic config needs at least two classes", classes))),
-            2 => Ok(Head::Binary { background: classes[0] }),
+            2 => Ok(Head::Binary { background: classes[0], foreground: classes[1] }),
             n if n > MAX_CLASSES => Err(Error::InvalidInput(format!(
                 "the label stack holds {n} different values; a semantic config learns at most {MAX_CLASSES} classes. Are these instance ids? Then use Instance2D or Instance3D"
             ))),
@@ -84,7 +89,7 @@ impl Head {
     /// Is this label an object (not background)? Used to place windows on labelled objects.
     pub fn is_object(&self, label: u32) -> bool {
         match self {
-            Head::Binary { background } => label != *background,
+            Head::Binary { background, .. } => label != *background,
             Head::Classes { classes, .. } => label != classes[0],
             Head::Instance { .. } => label != 0,
         }
@@ -93,7 +98,7 @@ impl Head {
     /// Targets of one window, channel after channel (each z, y, x).
     pub fn targets(&self, labels: &[u32], shape: [usize; 3]) -> Vec<f32> {
         match self {
-            Head::Binary { background } => labels.iter().map(|&l| (l != *background) as u8 as f32).collect(),
+            Head::Binary { background, .. } => labels.iter().map(|&l| (l != *background) as u8 as f32).collect(),
             Head::Classes { classes, .. } => {
                 // Labels were checked against the mapping when the head was made.
                 class_indices(labels, classes).expect("labels in the class mapping").into_iter().map(f32::from).collect()
@@ -147,6 +152,10 @@ impl Head {
     }
 }
 
+fn one() -> u32 {
+    1
+}
+
 /// Inverse-frequency class weights, scaled to average 1 over the classes and clipped to
 /// [0.1, 10] so that a class of a few voxels does not dominate.
 fn class_weights(labels: &[u32], classes: &[u32]) -> Vec<f64> {
@@ -167,7 +176,7 @@ mod tests {
     #[test]
     fn the_head_follows_the_config_and_the_label_values() {
         let semantic = load_config("Semantic2D").unwrap();
-        assert_eq!(Head::for_training(&semantic, &[0, 255, 0]).unwrap(), Head::Binary { background: 0 });
+        assert_eq!(Head::for_training(&semantic, &[0, 255, 0]).unwrap(), Head::Binary { background: 0, foreground: 255 });
         let head = Head::for_training(&semantic, &[0, 1, 2, 3, 4, 0, 0, 0]).unwrap();
         assert_eq!(head.output_channels(), 5);
         let Head::Classes { weights, .. } = &head else { panic!("{head:?}") };

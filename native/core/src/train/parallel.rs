@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn replicas_add_up_to_the_whole_batch_gradient_and_stay_in_sync() {
         let config = load_config("Semantic2D").unwrap();
-        let head = Head::Binary { background: 0 };
+        let head = Head::Binary { background: 0, foreground: 1 };
         let spec = UNetSpec::two_d(&[4, 6, 8, 10, 12], 1, 1);
         let x = Tensor::randn([4, 1, 32, 32], (Kind::Float, Device::Cpu));
         let t = x.gt(0.2).to_kind(Kind::Float);

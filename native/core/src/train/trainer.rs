@@ -446,7 +446,7 @@ mod tests {
     #[test]
     fn accumulated_gradients_equal_the_gradient_of_the_whole_batch() {
         let config = load_config("Semantic2D").unwrap();
-        let head = Head::Binary { background: 0 };
+        let head = Head::Binary { background: 0, foreground: 1 };
         let vs = VarStore::new(Device::Cpu);
         let net = UNet::new(&vs.root(), &UNetSpec::two_d(&[4, 6, 8, 10, 12], 1, 1), &mut Rng::new(1));
         let x = Tensor::randn([4, 1, 32, 32], (Kind::Float, Device::Cpu));
