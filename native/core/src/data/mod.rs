@@ -12,5 +12,5 @@ pub use dihedral::Dihedral;
 pub use normalize::Normalization;
 pub use synthetic::{demo_stacks, demo_stacks_checked, DemoStacks};
 pub use pipeline::{batch_rng, BatchStream};
-pub use targets::{binary_foreground, class_indices, class_mapping, foreground_share, instance_contour, instance_distance};
+pub use targets::{class_indices, class_mapping, instance_contour, instance_distance};
 pub use windows::{Batch, Region, SamplerSettings, StackData, WindowSampler};

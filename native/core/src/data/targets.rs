@@ -11,23 +11,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-/// Semantic2D/3D with two classes: 1 where the label is non-zero, else 0.
-pub fn binary_foreground(labels: &[u32]) -> Vec<u8> {
-    labels.iter().map(|&l| (l != 0) as u8).collect()
-}
-
-/// Share of voxels with a non-zero label, in 0..=1; 0.0 for an empty stack.
-///
-/// Used to report class balance (and to weight BCE): EM foreground shares range from a few
-/// percent (synapses) to most of the image (membranes inverted).
-pub fn foreground_share(labels: &[u32]) -> f64 {
-    if labels.is_empty() {
-        return 0.0;
-    }
-    // Summing a bool-as-integer vectorises; a `filter().count()` does too, but this is explicit.
-    let count: u64 = labels.iter().map(|&l| (l != 0) as u64).sum();
-    count as f64 / labels.len() as f64
-}
 
 /// Label values below this use a dense lookup table in [`class_mapping`]/[`class_indices`]
 /// (at most 64 Ki entries, 128 KiB as u16): semantic labels are small (0..4, 0/255), and a
@@ -533,11 +516,6 @@ impl<'a> Runs<'a> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn any_non_zero_label_is_foreground() {
-        assert_eq!(super::binary_foreground(&[0, 1, 255, 0, 70000]), vec![0, 1, 1, 0, 1]);
-    }
-
     /// Tiny deterministic generator (xorshift) so the brute-force comparisons need no crate.
     struct XorShift(u64);
     impl XorShift {
@@ -629,13 +607,6 @@ mod tests {
     /// Renders a slice as rows of digits, for readable assertion failures.
     fn rows<T: Copy + Into<f64>>(values: &[T], w: usize) -> Vec<String> {
         values.chunks(w).map(|r| r.iter().map(|&v| format!("{}", v.into())).collect::<Vec<_>>().join("")).collect()
-    }
-
-    #[test]
-    fn foreground_share_counts_non_zero_labels() {
-        assert_eq!(foreground_share(&[0, 1, 255, 0]), 0.5);
-        assert_eq!(foreground_share(&[0, 0]), 0.0);
-        assert_eq!(foreground_share(&[]), 0.0);
     }
 
     #[test]
