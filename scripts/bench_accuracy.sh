@@ -14,8 +14,10 @@ data=${SEGTRAIN_DATA:-$REPO/../shared/data}
 [ -d "$data" ] || { echo "bench: $data is absent" >&2; exit 1; }
 datasets=("$@")
 [ ${#datasets[@]} -gt 0 ] || datasets=(plate2d isbi2012 chloroplast vnc_sstem flyem_medulla)
-seg=$REPO/target/release/segtrain
 work=$(mktemp -d "${TMPDIR:-/tmp}/segtrain-accuracy.XXXXXX")
+# A copy of the binary, so rebuilding the project during a long run does not touch the one in use.
+seg=$work/segtrain
+cp "$REPO/target/release/segtrain" "$seg"
 rows=()
 # iterations: quick / full
 its() { if [ "$mode" = full ]; then echo "$2"; else echo "$1"; fi; }
@@ -57,7 +59,7 @@ for set in "${datasets[@]}"; do
         rows+=("| plate2d | Semantic2D | $n | ${t} s | $m (floor 0.85) | right quarter held out |") ;;
     isbi2012)
         hold_out i "$data/isbi2012/images.tif" "$data/isbi2012/labels.tif" z 0:15 15:
-        n=$(its 300 4000)
+        n=$(its 300 2000)
         t=$(run isbi Semantic2D "$work/i.train.tif" "$work/i.train.lbl.tif" "$n" "$work/i.test.tif" --window 1,256,256 --batch 2)
         r=$(evaluate "$work/isbi.pred.tif" "$work/i.test.lbl.tif" semantic)
         m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("pixel error %.3f" % (1 - r["pixel_accuracy"]))' "$r")

@@ -40,7 +40,7 @@ pub fn check_training(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Vec<D
     validate_stacks(plan, stacks)?;
     let devices = runtime::choose_devices(plan.config.gpus)?;
     check_batch_split(plan, devices.len())?;
-    validation::split(stacks.image.shape, &plan.config)?;
+    validation::split(&stacks.labels.data, stacks.image.shape, &plan.config)?;
     Head::for_training(&plan.config, &stacks.labels.data)?;
     ModelDir::ensure_name_free(&plan.models_dir, &plan.name, plan.overwrite)?;
     if let Some(from) = &plan.fine_tune_from {
@@ -147,7 +147,7 @@ impl<'p> Run<'p> {
         let mut image = stacks.image.data;
         normalization.apply(&mut image);
         let data = Arc::new(StackData { image, labels: stacks.labels.data, shape });
-        let (train_region, validation_region) = validation::split(shape, config)?;
+        let (train_region, validation_region) = validation::split(&data.labels, shape, config)?;
         // The seed fixes the initial weights; batches are drawn from (seed, iteration).
         let vs = VarStore::new(device);
         let spec = if config.dims == 2 {

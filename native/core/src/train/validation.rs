@@ -6,7 +6,8 @@ use crate::data::{Region, StackData};
 use crate::error::{Error, Result};
 use crate::metrics::{Confusion, SemanticScores};
 use crate::model::UNet;
-use crate::settings::TrainingConfig;
+use crate::settings::{Task, TrainingConfig};
+use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use tch::nn::ModuleT;
 use tch::{Device, Kind, Tensor};
@@ -15,34 +16,86 @@ use tch::{Device, Kind, Tensor};
 /// block does not stall training.
 const MAX_WINDOWS: usize = 64;
 
-/// The training region and, if a share is held out, the validation block: the last slices when
-/// the stack has enough of them, else the last rows. The block may be thinner than a training
-/// window (the network takes any size; validation windows are cut to the block), but at least
-/// one slice or MIN_WINDOW_YX rows; the training region must still hold a whole window.
-pub fn split(shape: [usize; 3], config: &TrainingConfig) -> Result<(Region, Option<Region>)> {
+/// The training region and, if a share is held out, the validation block: a slab at one end
+/// of the stack, the last slices when the stack has enough of them, else rows (2D configs and
+/// thin stacks). The block may be thinner than a training window (the network takes any size;
+/// validation windows are cut to the block), but at least one slice or MIN_WINDOW_YX rows; the
+/// training region must still hold a whole window.
+///
+/// Of the possible slabs (preferred axis: end, then start; in-plane also the columns), the
+/// first that holds every class of the labels is taken (instance labels: background and
+/// objects), else the one holding the most: a block of background only would score IoU 0
+/// whatever the network does and pick the "best" checkpoint at random (found on plate2d,
+/// whose last rows are the microscope's caption bar).
+pub fn split(labels: &[u32], shape: [usize; 3], config: &TrainingConfig) -> Result<(Region, Option<Region>)> {
     let fraction = config.validation_fraction;
     let whole = Region::whole(shape);
     if fraction <= 0.0 {
         return Ok((whole, None));
     }
     let window = config.window;
-    let fits = |axis: usize| {
+    let held = |axis: usize| {
         let thinnest = if axis == 0 { 1 } else { crate::settings::MIN_WINDOW_YX };
         let held = ((fraction * shape[axis] as f64).round() as usize).max(thinnest);
         (shape[axis] >= held + window[axis]).then_some(held)
     };
     let prefer_z = config.dims == 3 || shape[0] >= 10;
-    let choice = if prefer_z { fits(0).map(|h| (0, h)).or_else(|| fits(1).map(|h| (1, h))) } else { fits(1).map(|h| (1, h)) };
-    let Some((axis, held)) = choice else {
+    let axes: &[usize] = if prefer_z && held(0).is_some() { &[0] } else { &[1, 2] };
+    let mut slabs = Vec::new();
+    for &axis in axes {
+        let Some(held) = held(axis) else { continue };
+        for at_end in [true, false] {
+            let (mut train, mut validation) = (whole, whole);
+            if at_end {
+                train.end[axis] = shape[axis] - held;
+                validation.start[axis] = shape[axis] - held;
+            } else {
+                validation.end[axis] = held;
+                train.start[axis] = held;
+            }
+            slabs.push((train, validation));
+        }
+    }
+    if slabs.is_empty() {
         return Err(Error::setting(format!(
             "validation_fraction: the stack ({} slices of {}x{}) is too small to hold out a validation block and still train on a whole window ({},{},{}); use a smaller window or validation_fraction 0",
             shape[0], shape[2], shape[1], window[0], window[1], window[2]
         )));
-    };
-    let (mut train, mut validation) = (whole, whole);
-    train.end[axis] = shape[axis] - held;
-    validation.start[axis] = shape[axis] - held;
+    }
+    let instance = config.task == Task::Instance;
+    let all = classes_in(labels, shape, &whole, instance).len();
+    let mut best = (0, 0);
+    for (i, (_, validation)) in slabs.iter().enumerate() {
+        let held = classes_in(labels, shape, validation, instance).len();
+        if held > best.1 {
+            best = (i, held);
+        }
+        if held == all {
+            break;
+        }
+    }
+    let (train, validation) = slabs[best.0];
     Ok((train, Some(validation)))
+}
+
+/// The label values in a region (instance labels: 0 and 1 for any object).
+fn classes_in(labels: &[u32], shape: [usize; 3], region: &Region, instance: bool) -> BTreeSet<u32> {
+    let [_, sy, sx] = shape;
+    let mut classes = BTreeSet::new();
+    let mut last = None;
+    for z in region.start[0]..region.end[0] {
+        for y in region.start[1]..region.end[1] {
+            let row = (z * sy + y) * sx;
+            for &value in &labels[row + region.start[2]..row + region.end[2]] {
+                let class = if instance { value.min(1) } else { value };
+                if last != Some(class) {
+                    classes.insert(class);
+                    last = Some(class);
+                }
+            }
+        }
+    }
+    classes
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -136,19 +189,70 @@ mod tests {
         c
     }
 
+    /// Labels of `shape` with one object (value 1) in every slice at rows 40..50, columns 40..50.
+    fn labels_with_object(shape: [usize; 3]) -> Vec<u32> {
+        let [sz, sy, sx] = shape;
+        let mut labels = vec![0; sz * sy * sx];
+        for z in 0..sz {
+            for y in 40..50 {
+                for x in 40..50 {
+                    labels[(z * sy + y) * sx + x] = 1;
+                }
+            }
+        }
+        labels
+    }
+
+    fn split_of(shape: [usize; 3], window: [usize; 3], fraction: f64) -> Result<(Region, Option<Region>)> {
+        split(&labels_with_object(shape), shape, &config(window, fraction))
+    }
+
     #[test]
     fn the_block_is_the_last_slices_or_the_last_rows() {
-        let (train, val) = split([20, 100, 100], &config([1, 64, 64], 0.1)).unwrap();
+        let (train, val) = split_of([20, 100, 100], [1, 64, 64], 0.1).unwrap();
         assert_eq!((train.end, val.unwrap().start), ([18, 100, 100], [18, 0, 0]));
-        // Few slices: the last rows, 10% of them.
-        let (train, val) = split([3, 200, 100], &config([1, 64, 64], 0.1)).unwrap();
+        // Few slices: rows, 10% of them. No slab holds the object (rows and columns 40..50),
+        // so the first candidate, the last rows, is taken.
+        let (train, val) = split_of([3, 200, 100], [1, 64, 64], 0.1).unwrap();
         assert_eq!((train.end, val.unwrap().start), ([3, 180, 100], [0, 180, 0]));
         // ... but at least 16 rows.
-        let (train, _) = split([3, 96, 96], &config([1, 64, 64], 0.1)).unwrap();
+        let (train, _) = split_of([3, 96, 96], [1, 64, 64], 0.1).unwrap();
         assert_eq!(train.end, [3, 80, 96]);
-        let err = split([3, 70, 100], &config([1, 64, 64], 0.1)).unwrap_err().to_string();
-        assert!(err.contains("validation_fraction: the stack (3 slices of 100x70) is too small"), "{err}");
-        assert!(split([3, 100, 100], &config([1, 64, 64], 0.0)).unwrap().1.is_none());
+        let err = split_of([3, 70, 70], [1, 64, 64], 0.1).unwrap_err().to_string();
+        assert!(err.contains("validation_fraction: the stack (3 slices of 70x70) is too small"), "{err}");
+        assert!(split_of([3, 100, 100], [1, 64, 64], 0.0).unwrap().1.is_none());
+    }
+
+    #[test]
+    fn the_block_holds_every_class_when_some_slab_does() {
+        // 3 slices of 100x400: slabs of 40 rows, or of 16 columns (10% of 100, at least 16).
+        // The object (rows 100..110, columns 5..10) is only in the first columns.
+        let shape = [3, 400, 100];
+        let mut labels = vec![0; 3 * 400 * 100];
+        for z in 0..3 {
+            for y in 100..110 {
+                for x in 5..10 {
+                    labels[(z * 400 + y) * 100 + x] = 1;
+                }
+            }
+        }
+        let (train, val) = split(&labels, shape, &config([1, 64, 64], 0.1)).unwrap();
+        let val = val.unwrap();
+        assert_eq!((val.start, val.end), ([0, 0, 0], [3, 400, 16]), "the first 16 columns hold the object");
+        assert_eq!((train.start, train.end), ([0, 0, 16], [3, 400, 100]));
+        // An object in the first rows: the first row slab is taken.
+        let mut labels = vec![0; 3 * 400 * 100];
+        labels[(400 + 3) * 100 + 50] = 1;
+        let (train, val) = split(&labels, shape, &config([1, 64, 64], 0.1)).unwrap();
+        assert_eq!((val.unwrap().end, train.start), ([3, 40, 100], [0, 40, 0]));
+        // Instance ids count as one class: an object of id 7 in the last rows is enough there.
+        let mut c = config([1, 64, 64], 0.1);
+        c.task = Task::Instance;
+        let mut labels = vec![0; 3 * 400 * 100];
+        labels[(400 + 390) * 100 + 50] = 7;
+        labels[(400 + 10) * 100 + 50] = 3;
+        let (_, val) = split(&labels, shape, &c).unwrap();
+        assert_eq!(val.unwrap().start, [0, 360, 0]);
     }
 
     #[test]
