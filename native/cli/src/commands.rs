@@ -147,8 +147,13 @@ fn demo_data_command(words: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-const PREDICT_FLAGS: [&str; 13] =
-    ["name", "image", "out", "models-dir", "probabilities", "overlap", "gpus", "cpus", "batch", "voxel-nm", "weights", "threshold", "min-size"];
+const PREDICT_FLAGS: [&str; 18] = [
+    "name", "image", "out", "models-dir", "probabilities", "overlap", "gpus", "cpus", "batch", "voxel-nm", "weights", "threshold",
+    "foreground-threshold", "seed-foreground", "seed-contour", "seed-distance", "min-seed-size", "min-size",
+];
+
+/// Flags that change one of an instance model's watershed parameters (named as in model.json).
+const WATERSHED_FLAGS: [&str; 6] = ["foreground-threshold", "seed-foreground", "seed-contour", "seed-distance", "min-seed-size", "min-size"];
 
 fn predict_command(words: &[String]) -> Result<(), Failure> {
     let a = Args::parse(words, &["tta"]).map_err(usage)?;
@@ -172,8 +177,16 @@ fn predict_command(words: &[String]) -> Result<(), Failure> {
         settings.batch = v as usize;
     }
     settings.threshold = a.number("threshold").map_err(usage)?.map(|v| v as f32);
-    if let Some(v) = a.number("min-size").map_err(usage)? {
-        settings.instance = Some(serde_json::json!({ "min_size": v as u64 }));
+    let mut watershed = serde_json::Map::new();
+    for flag in WATERSHED_FLAGS {
+        if let Some(v) = a.number(flag).map_err(usage)? {
+            // Sizes are whole voxel counts: 100 is sent as an integer, 99.5 as given (and refused).
+            let value = if v.fract() == 0.0 && v >= 0.0 { serde_json::json!(v as u64) } else { serde_json::json!(v) };
+            watershed.insert(flag.replace('-', "_"), value);
+        }
+    }
+    if !watershed.is_empty() {
+        settings.instance = Some(serde_json::Value::Object(watershed));
     }
     if let Some(w) = a.get("weights") {
         settings.weights = w.to_string();

@@ -15,7 +15,9 @@ const USAGE: &str = "usage:
   (CONFIG: Instance2D, Instance3D, Semantic2D or Semantic3D)
   segtrain predict --name NAME --image IMG --out OUT.tif [--models-dir DIR] [--probabilities P.tif]
                    [--tta] [--overlap F] [--gpus N] [--cpus N] [--batch N] [--voxel-nm X,Y,Z]
-                   [--weights final|best] [--threshold F] [--min-size N]
+                   [--weights final|best] [--threshold F] [--foreground-threshold F]
+                   [--seed-foreground F] [--seed-contour F] [--seed-distance F] [--min-seed-size N]
+                   [--min-size N]
   segtrain evaluate --prediction P.tif --truth T.tif --kind semantic|foreground|instance [--per-slice] [--json]
   segtrain crop --in IMG --out OUT.tif [--z A:B] [--y A:B] [--x A:B] [--labels]
   segtrain models [--models-dir DIR]

@@ -110,3 +110,38 @@ fn predict_writes_a_calibrated_label_stack_and_evaluate_reports_json() {
     assert!(cropped.voxel_nm.is_some());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn predict_flags_change_the_watershed_of_an_instance_model() {
+    let dir = temp_dir("watershed");
+    demo_data(&dir, "48");
+    let d = dir.to_str().unwrap();
+    let m = format!("{d}/models");
+    let train = segtrain(&[
+        "train", "--image", &format!("{d}/image.tif"), "--labels", &format!("{d}/instances.tif"), "--config", "Instance2D",
+        "--name", "i", "--models-dir", &m, "--iterations", "10", "--iteration-save", "10", "--window", "1,32,32", "--batch", "2",
+        "--validation", "0",
+    ]);
+    assert!(train.status.success(), "{}", text(&train.stderr));
+    let (image, pred) = (format!("{d}/image.tif"), format!("{d}/pred.tif"));
+    let predict = |extra: &[&str]| {
+        let mut args = vec!["predict", "--name", "i", "--models-dir", &m, "--image", &image, "--out", &pred];
+        args.extend_from_slice(extra);
+        segtrain(&args)
+    };
+    // Every voxel is a seed and flooded at thresholds 0 / 1: objects exist ...
+    let out = predict(&["--foreground-threshold", "0", "--seed-foreground", "0", "--seed-contour", "1", "--min-seed-size", "1", "--min-size", "1"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let labels = segtrain_volume::read_stack_labels(&dir.join("pred.tif")).unwrap();
+    assert!(labels.data.iter().any(|&l| l != 0), "thresholds of 0 give objects");
+    // ... and none survive a smallest size larger than the stack.
+    let out = predict(&["--foreground-threshold", "0", "--seed-foreground", "0", "--seed-contour", "1", "--min-size", "1000000"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let labels = segtrain_volume::read_stack_labels(&dir.join("pred.tif")).unwrap();
+    assert!(labels.data.iter().all(|&l| l == 0), "every object is under the smallest size");
+    // A size must be a whole number: the message names the parameter.
+    let out = predict(&["--min-seed-size", "2.5"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("min_seed_size"), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

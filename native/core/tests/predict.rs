@@ -132,8 +132,16 @@ fn instance_models_give_consecutive_object_ids() {
     let huge = PredictSettings { instance: Some(serde_json::json!({"min_size": 1_000_000})), ..settings(&models, "i2") };
     assert_eq!(predict(&huge, image.clone(), &JobContext::default()).unwrap().labels.data.iter().max(), Some(&0), "every object is smaller");
     let typo = PredictSettings { instance: Some(serde_json::json!({"min_sise": 5})), ..settings(&models, "i2") };
-    let err = predict(&typo, image, &JobContext::default()).unwrap_err().to_string();
+    let err = predict(&typo, image.clone(), &JobContext::default()).unwrap_err().to_string();
     assert!(err.contains("instance: unknown parameter 'min_sise'"), "{err}");
+    for (change, message) in [
+        (serde_json::json!({"min_size": 2.5}), "min_size: a whole number of voxels, 0 or more (got 2.5)"),
+        (serde_json::json!({"seed_contour": 1.5}), "seed_contour: a probability from 0 to 1 (got 1.5)"),
+    ] {
+        let bad = PredictSettings { instance: Some(change), ..settings(&models, "i2") };
+        let err = predict(&bad, image.clone(), &JobContext::default()).unwrap_err().to_string();
+        assert!(err.contains(message), "{err}");
+    }
     let extra3 = r#","window":[4,48,48],"samples_per_batch":1,"iteration_total":4,"iteration_save":4"#;
     trained(&models, "Instance3D", "i3", extra3, demo_instances(6, 64, 4));
     let new = demo_stacks(5, 56, 60, 2);

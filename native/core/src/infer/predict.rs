@@ -247,6 +247,12 @@ fn post_process_params(record: &ModelRecord, settings: &PredictSettings) -> Resu
             if !target.contains_key(key) {
                 return Err(Error::setting(format!("instance: unknown parameter '{key}'; known: {}", target.keys().cloned().collect::<Vec<_>>().join(", "))));
             }
+            // Sizes count voxels; the other parameters are probabilities (as the network's outputs).
+            let fits = if key.ends_with("size") { value.as_u64().is_some() } else { value.as_f64().is_some_and(|v| (0.0..=1.0).contains(&v)) };
+            if !fits {
+                let wanted = if key.ends_with("size") { "a whole number of voxels, 0 or more" } else { "a probability from 0 to 1" };
+                return Err(Error::setting(format!("{key}: {wanted} (got {value})")));
+            }
             target.insert(key.clone(), value.clone());
         }
         post.instance = serde_json::from_value::<InstanceParams>(merged).map_err(|e| Error::setting(format!("instance: {e}")))?;

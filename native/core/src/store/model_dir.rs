@@ -1,5 +1,5 @@
 //! One model's folder and the list of models.
-use super::{write_atomic, ModelRecord};
+use super::{write_atomic, ModelRecord, PostProcess};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -96,6 +96,8 @@ pub struct ModelSummary {
     pub status: String,
     pub iterations: u64,
     pub path: String,
+    /// The stored post-processing, so that a dialog can start from the model's own values.
+    pub postprocess: PostProcess,
 }
 
 /// The models in `models_dir`, by name. Folders without a readable model.json are skipped.
@@ -115,6 +117,7 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
                 status: serde_json::to_value(record.status).ok()?.as_str()?.to_string(),
                 iterations: record.training.iterations_done,
                 path: entry.path().display().to_string(),
+                postprocess: record.postprocess,
             })
         })
         .collect();

@@ -27,13 +27,19 @@ import java.util.Map;
  * probability maps on request).
  *
  * <p>Macro keys (each label is one word with underscores): image, model, models_folder, weights,
- * overlap, tta, threshold, probabilities, gpus, cpus, batch. The voxel size comes from the image's
- * calibration when it is in nm or µm; otherwise the model's is assumed (no resampling). The
- * watershed parameters of instance models (e.g. the smallest object kept) are not in the dialog
- * yet: the native defaults apply.
+ * overlap, tta, threshold, foreground_threshold, seed_foreground, seed_contour, seed_distance,
+ * min_seed_size, min_size, probabilities, gpus, cpus, batch. The post-processing fields start at
+ * the chosen model's stored values (model.json "postprocess"), so a macro that leaves them out
+ * gets the model's own. The voxel size comes from the image's calibration when it is in nm or
+ * µm; otherwise the model's is assumed (no resampling).
  */
 public class AutoLabel implements PlugIn {
     static final String[] WEIGHTS = {"final", "best"};
+    /** The instance watershed's parameters, as named in model.json; the last two are voxel counts. */
+    static final String[] WATERSHED = {"foreground_threshold", "seed_foreground", "seed_contour", "seed_distance",
+            "min_seed_size", "min_size"};
+    /** Index of the threshold field among the dialog's numeric fields (overlap comes first). */
+    private static final int FIRST_POST_FIELD = 1;
     private static final String NO_MODELS = "(no models in this folder)";
 
     /** What the user chose. */
@@ -83,6 +89,7 @@ public class AutoLabel implements PlugIn {
             models.add(NO_MODELS); // interactive: another folder may be typed in
         }
         if (model == null) model = models.get(0);
+        Map<String, Object> post = postProcess(folder, model);
 
         GenericDialog gd = new GenericDialog("SegTrain: Auto Label");
         gd.addChoice("image", images.titles, images.titles[image]);
@@ -91,13 +98,19 @@ public class AutoLabel implements PlugIn {
         gd.addChoice("weights", WEIGHTS, WEIGHTS[0]);
         gd.addNumericField("overlap", 0.5, 2, 6, "of a window");
         gd.addCheckbox("tta", false);
-        gd.addNumericField("threshold", 0.5, 2, 6, "");
+        gd.addNumericField("threshold", Events.num(post, "threshold", 0.5), 2, 6, "binary semantic models");
+        Map<String, Object> watershed = watershedOf(post);
+        for (int i = 0; i < WATERSHED.length; i++) {
+            boolean size = i >= 4;
+            gd.addNumericField(WATERSHED[i], Events.num(watershed, WATERSHED[i], 0), size ? 0 : 2, 6,
+                    size ? "voxels (instance models)" : "instance models");
+        }
         gd.addCheckbox("probabilities", false);
         gd.addNumericField("gpus", 0, 0, 6, "");
         gd.addNumericField("cpus", 2, 0, 6, "");
         gd.addNumericField("batch", 4, 0, 6, "windows");
         gd.addHelp(HELP);
-        if (options == null) gd.addDialogListener((dialog, e) -> refreshModels(dialog, e));
+        if (options == null) gd.addDialogListener(AutoLabel::refresh);
         gd.showDialog();
         if (gd.wasCanceled()) return null;
 
@@ -109,6 +122,11 @@ public class AutoLabel implements PlugIn {
         double overlap = number(gd, "overlap");
         boolean tta = gd.getNextBoolean();
         double threshold = number(gd, "threshold");
+        Map<String, Object> instance = new LinkedHashMap<>();
+        for (int i = 0; i < WATERSHED.length; i++) {
+            double value = number(gd, WATERSHED[i]);
+            instance.put(WATERSHED[i], i >= 4 ? (Object) voxelCount(WATERSHED[i], value) : TrainDialog.json(value));
+        }
         request.probabilities = gd.getNextBoolean();
         double gpus = number(gd, "gpus");
         double cpus = number(gd, "cpus");
@@ -123,6 +141,7 @@ public class AutoLabel implements PlugIn {
         s.put("probabilities", request.probabilities);
         s.put("weights", weights);
         s.put("threshold", TrainDialog.json(threshold));
+        s.put("instance", instance);
         s.put("gpus", TrainDialog.json(gpus));
         s.put("cpus", TrainDialog.json(cpus));
         s.put("batch", TrainDialog.json(batch));
@@ -204,22 +223,75 @@ public class AutoLabel implements PlugIn {
                 + "; its models are: " + String.join(", ", names));
     }
 
-    /** Interactive only: typing another models folder refills the model choice. */
-    private static boolean refreshModels(GenericDialog gd, AWTEvent e) {
-        if (e == null || e.getSource() != gd.getStringFields().get(0)) return true;
+    /**
+     * Interactive only: typing another models folder refills the model choice, and choosing a
+     * model puts its stored post-processing values into the fields.
+     */
+    private static boolean refresh(GenericDialog gd, AWTEvent e) {
+        if (e == null) return true;
+        TextField folderField = (TextField) gd.getStringFields().get(0);
         Choice choice = (Choice) gd.getChoices().get(1);
-        List<String> names;
-        try {
-            names = modelNames(((TextField) gd.getStringFields().get(0)).getText());
-        } catch (RuntimeException unreadable) {
-            names = new ArrayList<>();
+        if (e.getSource() == folderField) {
+            List<String> names;
+            try {
+                names = modelNames(folderField.getText());
+            } catch (RuntimeException unreadable) {
+                names = new ArrayList<>();
+            }
+            if (names.isEmpty()) names.add(NO_MODELS);
+            String selected = choice.getSelectedItem();
+            choice.removeAll();
+            for (String n : names) choice.add(n);
+            if (names.contains(selected)) choice.select(selected);
         }
-        if (names.isEmpty()) names.add(NO_MODELS);
-        String selected = choice.getSelectedItem();
-        choice.removeAll();
-        for (String n : names) choice.add(n);
-        if (names.contains(selected)) choice.select(selected);
+        if (e.getSource() == folderField || e.getSource() == choice) {
+            Map<String, Object> post = postProcess(folderField.getText(), choice.getSelectedItem());
+            if (post.isEmpty()) return true;
+            @SuppressWarnings("unchecked")
+            List<TextField> numbers = (List<TextField>) (List<?>) gd.getNumericFields();
+            numbers.get(FIRST_POST_FIELD).setText(format(Events.num(post, "threshold", 0.5), 2));
+            Map<String, Object> watershed = watershedOf(post);
+            for (int i = 0; i < WATERSHED.length; i++) {
+                numbers.get(FIRST_POST_FIELD + 1 + i).setText(format(Events.num(watershed, WATERSHED[i], 0), i >= 4 ? 0 : 2));
+            }
+        }
         return true;
+    }
+
+    /** The stored post-processing of a model (empty when the model is not in the folder). */
+    static Map<String, Object> postProcess(String folder, String model) {
+        String dir = folder == null || folder.trim().isEmpty() ? Configs.defaultModelsDir() : folder.trim();
+        try {
+            for (Map<String, Object> m : Events.parseArray(Native.listModels(dir))) {
+                Object post = m.get("postprocess");
+                if (Events.str(m, "name", "").equals(model) && post instanceof Map) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> map = (Map<String, Object>) post;
+                    return map;
+                }
+            }
+        } catch (RuntimeException unreadable) {
+            // an unreadable folder has no models: the fields keep their values
+        }
+        return new LinkedHashMap<>();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> watershedOf(Map<String, Object> post) {
+        Object instance = post.get("instance");
+        return instance instanceof Map ? (Map<String, Object>) instance : new LinkedHashMap<>();
+    }
+
+    private static String format(double value, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
+    }
+
+    /** Sizes are whole voxel counts: a fraction or a negative number is a mistake, said as such. */
+    private static long voxelCount(String key, double value) {
+        if (value < 0 || value != Math.rint(value)) {
+            throw new IllegalArgumentException(key + ": a whole number of voxels (0 or more) is required (got " + value + ")");
+        }
+        return (long) value;
     }
 
     private static double number(GenericDialog gd, String key) {
@@ -244,6 +316,14 @@ public class AutoLabel implements PlugIn {
             + "<li><b>tta</b>: test-time augmentation: average flipped and transposed copies (8x slower in 2D, "
             + "16x in 3D).</li>"
             + "<li><b>threshold</b>: binary semantic models: foreground where the probability is at least this.</li>"
+            + "<li><b>instance models</b> (seeded watershed): voxels with foreground probability at least "
+            + "<b>foreground threshold</b> belong to objects; <b>seeds</b> (one per object) are where the "
+            + "foreground is at least <b>seed foreground</b>, the contour at most <b>seed contour</b> and, "
+            + "for models with a distance channel, the distance at least <b>seed distance</b>; seeds smaller "
+            + "than <b>min seed size</b> voxels are dropped (raise it when objects are split), objects "
+            + "smaller than <b>min size</b> voxels are removed. Raise seed contour or lower seed foreground "
+            + "when objects are missed; lower seed contour when touching objects are merged. The fields "
+            + "start at the model's stored values.</li>"
             + "<li><b>probabilities</b>: also show the probability map of every output channel (32-bit).</li>"
             + "<li><b>gpus, cpus</b>: 0 GPUs = on the CPU; CPU threads.</li>"
             + "<li><b>batch</b>: windows per forward pass; more needs more memory.</li>"
