@@ -40,6 +40,7 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
         "predict" => predict_command(rest),
         "evaluate" => evaluate_command(rest),
         "crop" => crop_command(rest),
+        "resample" => resample_command(rest),
         "configs" => {
             println!("{}", segtrain::settings::config_names().join("\n"));
             Ok(())
@@ -191,11 +192,8 @@ fn predict_command(words: &[String]) -> Result<(), Failure> {
     if let Some(w) = a.get("weights") {
         settings.weights = w.to_string();
     }
-    if let Some(v) = a.numbers("voxel-nm").map_err(usage)? {
-        match v.as_slice() {
-            [x, y, z] => settings.voxel_nm = Some([*x, *y, *z]),
-            _ => return Err(usage("--voxel-nm needs three numbers X,Y,Z".into())),
-        }
+    if let Some(v) = voxel_flag(&a, "voxel-nm")? {
+        settings.voxel_nm = Some(v);
     }
     let context = JobContext::with_listener(|event| match event {
         Event::Predicting { windows_done, windows_total } if windows_done % 50 != 0 && windows_done != windows_total => {}
@@ -254,6 +252,44 @@ fn crop_command(words: &[String]) -> Result<(), Failure> {
     } else {
         let v = read_stack_f32(input)?;
         write_stack(&out, &crop(&v, &a)?)?;
+    }
+    println!("{}", out.display());
+    Ok(())
+}
+
+/// A voxel size flag: three numbers X,Y,Z (nm).
+fn voxel_flag(a: &Args, name: &str) -> Result<Option<[f64; 3]>, Failure> {
+    match a.numbers(name).map_err(usage)?.as_deref() {
+        None => Ok(None),
+        Some(&[x, y, z]) if [x, y, z].iter().all(|v| v.is_finite() && *v > 0.0) => Ok(Some([x, y, z])),
+        Some(_) => Err(usage(format!("--{name} needs three sizes above 0: X,Y,Z"))),
+    }
+}
+
+/// Resamples a stack to another voxel size, as auto-label does (linear for images, nearest
+/// neighbour for labels): e.g. to train a model at half the resolution of the stacks it will
+/// label (auto-label brings them to the model's voxel size and back).
+fn resample_command(words: &[String]) -> Result<(), Failure> {
+    let a = Args::parse(words, &["labels"]).map_err(usage)?;
+    a.only(&["in", "out", "voxel-nm", "from-nm"]).map_err(usage)?;
+    let input = Path::new(a.required("in").map_err(usage)?);
+    let out = PathBuf::from(a.required("out").map_err(usage)?);
+    let to = voxel_flag(&a, "voxel-nm")?.ok_or_else(|| usage("--voxel-nm X,Y,Z is required".into()))?;
+    let from = |calibration: Option<[f64; 3]>| -> Result<[f64; 3], Failure> {
+        voxel_flag(&a, "from-nm")?.or(calibration).ok_or_else(|| {
+            usage(format!("{} has no voxel size in its calibration: give it with --from-nm X,Y,Z", input.display()))
+        })
+    };
+    if a.switch("labels") {
+        let v = read_stack_labels(input)?;
+        let target = segtrain::infer::resampled_shape(v.shape, from(v.voxel_nm)?, to);
+        let data = segtrain::infer::resample_nearest(&v.data, v.shape, target);
+        write_labels(&out, &Volume { data, shape: target, voxel_nm: Some(to) })?;
+    } else {
+        let v = read_stack_f32(input)?;
+        let target = segtrain::infer::resampled_shape(v.shape, from(v.voxel_nm)?, to);
+        let data = segtrain::infer::resample_linear(&v.data, 1, v.shape, target);
+        write_stack(&out, &Volume { data, shape: target, voxel_nm: Some(to) })?;
     }
     println!("{}", out.display());
     Ok(())

@@ -108,6 +108,19 @@ fn predict_writes_a_calibrated_label_stack_and_evaluate_reports_json() {
     let cropped = segtrain_volume::read_stack_labels(&dir.join("crop.tif")).unwrap();
     assert_eq!(cropped.shape, [2, 30, 20]);
     assert!(cropped.voxel_nm.is_some());
+    // resample to twice the voxel size: half the pixels, the new calibration, ids kept as ids
+    let full = segtrain_volume::read_stack_labels(&dir.join("instances.tif")).unwrap();
+    let [vx, vy, vz] = full.voxel_nm.unwrap();
+    let coarse = format!("{},{},{}", 2.0 * vx, 2.0 * vy, vz);
+    let out = segtrain(&["resample", "--in", &format!("{d}/instances.tif"), "--out", &format!("{d}/half.tif"), "--labels", "--voxel-nm", &coarse]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let half = segtrain_volume::read_stack_labels(&dir.join("half.tif")).unwrap();
+    assert_eq!(half.shape, [2, 32, 32]);
+    assert_eq!(half.voxel_nm, Some([2.0 * vx, 2.0 * vy, vz]));
+    assert!(half.data.iter().all(|id| full.data.contains(id)), "nearest neighbour invents no ids");
+    let out = segtrain(&["resample", "--in", &format!("{d}/image.tif"), "--out", &format!("{d}/half.tif"), "--voxel-nm", "0,1,1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--voxel-nm needs three sizes above 0"), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

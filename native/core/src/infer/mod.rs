@@ -9,6 +9,6 @@ mod tta;
 
 pub use blending::{gaussian_weights, Accumulator};
 pub use predict::{predict, Prediction, PredictSettings};
-pub use resample::{resample_linear, resampled_shape};
+pub use resample::{resample_linear, resample_nearest, resampled_shape};
 pub use tiling::{axis_origins, effective_window, window_origins};
 pub use tta::Transform;

@@ -25,6 +25,23 @@ pub fn resample_linear(values: &[f32], channels: usize, shape: [usize; 3], targe
     out
 }
 
+/// Nearest-neighbour resampling of a label volume of `shape` to `target` (ids stay ids), on
+/// the same grid as [`resample_linear`], so labels and images resampled alike stay aligned.
+pub fn resample_nearest(labels: &[u32], shape: [usize; 3], target: [usize; 3]) -> Vec<u32> {
+    let index = |axis: usize| -> Vec<usize> {
+        (0..target[axis]).map(|i| source_position(i, shape[axis], target[axis]).round() as usize).collect()
+    };
+    let (zs, ys, xs) = (index(0), index(1), index(2));
+    let mut out = Vec::with_capacity(target.iter().product());
+    for &z in &zs {
+        for &y in &ys {
+            let row = (z * shape[1] + y) * shape[2];
+            out.extend(xs.iter().map(|&x| labels[row + x]));
+        }
+    }
+    out
+}
+
 /// Where output index i of an axis of `m` samples falls in an input axis of `n` samples.
 fn source_position(i: usize, n: usize, m: usize) -> f64 {
     if m <= 1 || n <= 1 { 0.0 } else { i as f64 * (n - 1) as f64 / (m - 1) as f64 }
@@ -62,6 +79,16 @@ mod tests {
         let out = resample_linear(&constant, 2, [6, 7, 8], [3, 10, 5]);
         assert_eq!(out.len(), 2 * 150);
         assert!(out.iter().all(|&v| (v - 3.0).abs() < 1e-6));
+    }
+
+    #[test]
+    fn nearest_keeps_ids_and_lands_on_the_linear_grid() {
+        // 1 x 1 x 5 ids to 9 samples: align-corners positions 0, 0.5, 1, ... rounded half away.
+        let ids = [1u32, 2, 3, 4, 5];
+        assert_eq!(resample_nearest(&ids, [1, 1, 5], [1, 1, 9]), vec![1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        // Halving a 2 x 4 x 4 volume picks rows/columns 0 and 3, slices 0 and 1.
+        let volume: Vec<u32> = (0..32).collect();
+        assert_eq!(resample_nearest(&volume, [2, 4, 4], [2, 2, 2]), vec![0, 3, 12, 15, 16, 19, 28, 31]);
     }
 
     #[test]
