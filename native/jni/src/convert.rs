@@ -2,6 +2,7 @@
 use crate::boundary::BridgeResult;
 use jni::objects::{JFloatArray, JIntArray, JObject, JObjectArray, JString};
 use jni::Env;
+use segtrain::train::TrainingStacks;
 use segtrain::Error;
 use segtrain_volume::Volume;
 
@@ -41,6 +42,11 @@ pub fn float_stack(env: &mut Env, slices: &JObjectArray, width: i32, height: i32
 }
 
 /// int[slice][pixel] -> Volume<u32>; negative labels are refused.
+/// The image and label stacks of a training (their sizes are checked by the core).
+pub fn training_stacks(env: &mut Env, image: &JObjectArray, width: i32, height: i32, labels: &JObjectArray, label_width: i32, label_height: i32) -> BridgeResult<TrainingStacks> {
+    Ok(TrainingStacks { image: float_stack(env, image, width, height)?, labels: label_stack(env, labels, label_width, label_height)? })
+}
+
 pub fn label_stack(env: &mut Env, slices: &JObjectArray, width: i32, height: i32) -> BridgeResult<Volume<u32>> {
     let depth = slices.len(env)?;
     let mut data = Vec::new();

@@ -10,8 +10,8 @@ use jni::objects::{JClass, JFloatArray, JIntArray, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;
 use segtrain::infer::{predict, Prediction, PredictSettings};
-use segtrain::settings::TrainSettings;
-use segtrain::train::{check_training, train, TrainingStacks};
+use segtrain::settings::{ResumeSettings, TrainSettings};
+use segtrain::train::{check_resume, check_training, resume, train};
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_segtrain_bridge_Native_version<'l>(mut env: EnvUnowned<'l>, _: JClass<'l>) -> JString<'l> {
@@ -58,12 +58,33 @@ pub extern "system" fn Java_segtrain_bridge_Native_trainStart<'l>(
 ) -> jlong {
     boundary(&mut env, |env| -> BridgeResult<jlong> {
         let plan = TrainSettings::from_json(&convert::string(env, &settings)?)?.resolve()?;
-        let stacks = TrainingStacks {
-            image: convert::float_stack(env, &image, width, height)?,
-            labels: convert::label_stack(env, &labels, label_width, label_height)?,
-        };
+        let stacks = convert::training_stacks(env, &image, width, height, &labels, label_width, label_height)?;
         check_training(&plan, &stacks)?;
         let job = segtrain::job::Job::spawn("train", move |ctx| Ok(serde_json::to_value(train(&plan, stacks, ctx)?).unwrap()))?;
+        Ok(jobs::register(job, jobs::new_payload()))
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_segtrain_bridge_Native_resumeStart<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+    settings: JString<'l>,
+    image: JObjectArray<'l>,
+    width: jint,
+    height: jint,
+    labels: JObjectArray<'l>,
+    label_width: jint,
+    label_height: jint,
+) -> jlong {
+    boundary(&mut env, |env| -> BridgeResult<jlong> {
+        let settings = ResumeSettings::from_json(&convert::string(env, &settings)?)?;
+        let dir = settings.models_dir.clone().unwrap_or_else(segtrain::store::default_models_dir);
+        let stacks = convert::training_stacks(env, &image, width, height, &labels, label_width, label_height)?;
+        check_resume(&dir, &settings.name, &stacks, settings.iteration_total)?;
+        let job = segtrain::job::Job::spawn("resume", move |ctx| {
+            Ok(serde_json::to_value(resume(&dir, &settings.name, stacks, settings.iteration_total, ctx)?).unwrap())
+        })?;
         Ok(jobs::register(job, jobs::new_payload()))
     })
 }

@@ -5,5 +5,5 @@ mod train;
 mod validate;
 
 pub use config::{config_json, config_names, load_config, OptimizerKind, ScheduleKind, Task, TrainingConfig};
-pub use train::{TrainPlan, TrainSettings};
+pub use train::{ResumeSettings, TrainPlan, TrainSettings};
 pub use validate::{validate_model_name, MIN_WINDOW_YX};

@@ -37,6 +37,25 @@ pub struct TrainSettings {
 }
 
 /// Everything a training run needs, validated.
+/// Resuming a stored model (Fiji's Resume Training): everything else comes from its model.json.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeSettings {
+    pub name: String,
+    /// None: the default models folder.
+    #[serde(default)]
+    pub models_dir: Option<PathBuf>,
+    /// None: the stored Iteration Total; may be raised to train on.
+    #[serde(default)]
+    pub iteration_total: Option<u64>,
+}
+
+impl ResumeSettings {
+    pub fn from_json(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| Error::setting(format!("resume settings are not valid JSON: {e}")))
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TrainPlan {
     pub name: String,

@@ -21,5 +21,5 @@ pub use loss::{balanced_weight, binary_loss, dice_loss};
 pub use optimizer::Optimizer;
 pub use parallel::Replicas;
 pub use schedule::Schedule;
-pub use trainer::{check_training, plan_resume, resume, train, TrainOutcome};
+pub use trainer::{check_resume, check_training, plan_resume, resume, train, TrainOutcome};
 pub use validation::{split as validation_split, ValidationScores};

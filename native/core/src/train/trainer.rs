@@ -89,11 +89,13 @@ pub fn plan_resume(models_dir: &Path, name: &str, iteration_total: Option<u64>) 
     Ok((plan, record))
 }
 
-/// Continues a stored model from its newest checkpoint, on the same stacks it was trained on.
-/// With a fixed seed the loss curve continues exactly as the uninterrupted run would have.
-pub fn resume(models_dir: &Path, name: &str, stacks: TrainingStacks, iteration_total: Option<u64>, ctx: &JobContext) -> Result<TrainOutcome> {
+/// Everything that can be checked before resuming `name` (callers that resume on a thread call
+/// it first): the stored model and its newest checkpoint, the stacks (the same shape as those it
+/// was trained on), the device, and that there is something left to train. Returns the plan, the
+/// record, the devices and the checkpoint's iteration.
+pub fn check_resume(models_dir: &Path, name: &str, stacks: &TrainingStacks, iteration_total: Option<u64>) -> Result<(TrainPlan, ModelRecord, Vec<Device>, u64)> {
     let (plan, record) = plan_resume(models_dir, name, iteration_total)?;
-    validate_stacks(&plan, &stacks)?;
+    validate_stacks(&plan, stacks)?;
     if stacks.image.shape != record.training.image_shape {
         return Err(Error::InvalidInput(format!(
             "'{name}' was trained on a stack of shape {:?} (z, y, x); resuming needs the same stacks, got {:?}",
@@ -102,10 +104,23 @@ pub fn resume(models_dir: &Path, name: &str, stacks: TrainingStacks, iteration_t
     }
     let devices = runtime::choose_devices(plan.config.gpus)?;
     check_batch_split(&plan, devices.len())?;
+    let iteration = checkpoint::latest(&ModelDir::open(models_dir, name))
+        .ok_or_else(|| Error::InvalidInput(format!("'{name}' has no checkpoint to resume from")))?;
+    if iteration >= plan.config.iteration_total {
+        return Err(Error::setting(format!(
+            "iteration_total: '{name}' has done its {} iterations; give a higher total (a multiple of its iteration_save {}) to train on",
+            plan.config.iteration_total, plan.config.iteration_save
+        )));
+    }
+    Ok((plan, record, devices, iteration))
+}
+
+/// Continues a stored model from its newest checkpoint, on the same stacks it was trained on.
+/// With a fixed seed the loss curve continues exactly as the uninterrupted run would have.
+pub fn resume(models_dir: &Path, name: &str, stacks: TrainingStacks, iteration_total: Option<u64>, ctx: &JobContext) -> Result<TrainOutcome> {
+    let (plan, record, devices, iteration) = check_resume(models_dir, name, &stacks, iteration_total)?;
     runtime::set_cpu_threads(plan.config.cpus);
-    let dir = ModelDir::open(models_dir, name);
-    let iteration = checkpoint::latest(&dir).ok_or_else(|| Error::InvalidInput(format!("'{name}' has no checkpoint to resume from")))?;
-    let run = Run::prepare(&plan, stacks, devices, dir, Some((iteration, record)))?;
+    let run = Run::prepare(&plan, stacks, devices, ModelDir::open(models_dir, name), Some((iteration, record)))?;
     run.execute(ctx)
 }
 

@@ -14,7 +14,7 @@ import java.util.Map;
  * shape validation, training on a native thread, checkpoints and the saved model.
  *
  * <pre>
- * try (Trainer job = Trainer.start(settingsJson, image, labels)) {
+ * try (Trainer job = Trainer.start(settingsJson, image, labels)) {   // or Trainer.resume(...)
  *     while (!job.isDone()) { for (Map&lt;String,Object&gt; e : job.poll()) ...; Thread.sleep(200); }
  *     Map&lt;String,Object&gt; result = job.finish();
  * }
@@ -31,11 +31,30 @@ public final class Trainer extends NativeJob {
      * @throws IllegalArgumentException invalid settings or stacks, naming the field
      */
     public static Trainer start(String settingsJson, ImagePlus image, ImagePlus labels) {
+        return begin(Native::trainStart, settingsJson, image, labels);
+    }
+
+    /**
+     * Validates (in Rust) and continues a stored model from its newest checkpoint.
+     *
+     * @param settingsJson {"name", "models_dir", "iteration_total"} (see Native.resumeStart)
+     * @throws IllegalArgumentException no such model, no checkpoint, other stacks, nothing left to train
+     */
+    public static Trainer resume(String settingsJson, ImagePlus image, ImagePlus labels) {
+        return begin(Native::resumeStart, settingsJson, image, labels);
+    }
+
+    /** The native start functions: settings, image slices and size, label slices and size. */
+    private interface Start {
+        long call(String settingsJson, float[][] image, int width, int height, int[][] labels, int labelWidth, int labelHeight);
+    }
+
+    private static Trainer begin(Start start, String settingsJson, ImagePlus image, ImagePlus labels) {
         if (image == null || labels == null) throw new IllegalArgumentException("image and labels are required");
         NativeLoader.load(); // before copying pixels: a missing library should fail fast and clearly
         float[][] imagePixels = Stacks.imageSlices(image, "image");
         int[][] labelPixels = Stacks.labelSlices(labels, "labels");
-        long handle = Native.trainStart(settingsJson, imagePixels, image.getWidth(), image.getHeight(),
+        long handle = start.call(settingsJson, imagePixels, image.getWidth(), image.getHeight(),
                 labelPixels, labels.getWidth(), labels.getHeight());
         return new Trainer(handle);
     }

@@ -43,6 +43,16 @@ public final class Native {
                                          int[][] labels, int labelWidth, int labelHeight);
 
     /**
+     * Checks and starts continuing a stored model from its newest checkpoint, on the stacks it was
+     * trained on (same shape); its settings come from its model.json. Events and result as trainStart.
+     *
+     * @param settingsJson {"name", "models_dir" (optional), "iteration_total" (optional: raise it to
+     *                     train on)}
+     */
+    public static native long resumeStart(String settingsJson, float[][] image, int width, int height,
+                                          int[][] labels, int labelWidth, int labelHeight);
+
+    /**
      * Validates the auto-label settings and starts labelling on a Rust thread.
      *
      * @param settingsJson settings object (keys: see PredictSettings in native/core/src/infer/predict.rs:

@@ -9,7 +9,6 @@ import segtrain.api.Configs;
 import segtrain.api.Predictor;
 import segtrain.bridge.Events;
 import segtrain.bridge.Json;
-import segtrain.bridge.Native;
 import segtrain.bridge.NativeLoader;
 
 import java.awt.AWTEvent;
@@ -40,7 +39,6 @@ public class AutoLabel implements PlugIn {
             "min_seed_size", "min_size"};
     /** Index of the threshold field among the dialog's numeric fields (overlap comes first). */
     private static final int FIRST_POST_FIELD = 1;
-    private static final String NO_MODELS = "(no models in this folder)";
 
     /** What the user chose. */
     static final class Request {
@@ -81,15 +79,15 @@ public class AutoLabel implements PlugIn {
             model = Macro.getValue(options, "model", null);
             // GenericDialog's own check of a choice opens a dialog (which waits forever under a
             // virtual display): say here which model is missing and which ones there are.
-            if (model != null) checkModel(model, folder);
+            if (model != null) ModelFolder.check(model, folder);
         }
-        List<String> models = modelNames(folder);
+        List<String> models = ModelFolder.names(folder);
         if (models.isEmpty()) {
-            if (options != null) checkModel("", folder); // says that the folder has no models
-            models.add(NO_MODELS); // interactive: another folder may be typed in
+            if (options != null) ModelFolder.check("", folder); // says that the folder has no models
+            models.add(ModelFolder.NO_MODELS); // interactive: another folder may be typed in
         }
         if (model == null) model = models.get(0);
-        Map<String, Object> post = postProcess(folder, model);
+        Map<String, Object> post = ModelFolder.postProcess(folder, model);
 
         GenericDialog gd = new GenericDialog("SegTrain: Auto Label");
         gd.addChoice("image", images.titles, images.titles[image]);
@@ -131,7 +129,7 @@ public class AutoLabel implements PlugIn {
         double gpus = number(gd, "gpus");
         double cpus = number(gd, "cpus");
         double batch = number(gd, "batch");
-        checkModel(request.model, folder);
+        ModelFolder.check(request.model, folder);
 
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", request.model);
@@ -196,33 +194,6 @@ public class AutoLabel implements PlugIn {
         }
     }
 
-    /** Names of the stored models in the folder (empty: the default folder). */
-    static List<String> modelNames(String folder) {
-        String dir = folder == null || folder.trim().isEmpty() ? Configs.defaultModelsDir() : folder.trim();
-        List<String> names = new ArrayList<>();
-        for (Map<String, Object> model : Events.parseArray(Native.listModels(dir))) {
-            names.add(Events.str(model, "name", "?"));
-        }
-        return names;
-    }
-
-    /** A clear message naming the folder when the model is not there (or the folder has none). */
-    static void checkModel(String model, String folder) {
-        List<String> names = modelNames(folder);
-        if (names.contains(model)) return;
-        String dir = folder == null || folder.trim().isEmpty() ? Configs.defaultModelsDir() : folder.trim();
-        if (names.isEmpty()) {
-            throw new IllegalArgumentException("models_folder: there are no models in " + dir + "; train one "
-                    + "with Plugins>SegTrain>Train Model..., or give the folder that holds yours");
-        }
-        if (model.isEmpty() || model.equals(NO_MODELS)) {
-            throw new IllegalArgumentException("model: no model chosen; the models in " + dir + " are: "
-                    + String.join(", ", names));
-        }
-        throw new IllegalArgumentException("model: there is no model called '" + model + "' in " + dir
-                + "; its models are: " + String.join(", ", names));
-    }
-
     /**
      * Interactive only: typing another models folder refills the model choice, and choosing a
      * model puts its stored post-processing values into the fields.
@@ -234,18 +205,18 @@ public class AutoLabel implements PlugIn {
         if (e.getSource() == folderField) {
             List<String> names;
             try {
-                names = modelNames(folderField.getText());
+                names = ModelFolder.names(folderField.getText());
             } catch (RuntimeException unreadable) {
                 names = new ArrayList<>();
             }
-            if (names.isEmpty()) names.add(NO_MODELS);
+            if (names.isEmpty()) names.add(ModelFolder.NO_MODELS);
             String selected = choice.getSelectedItem();
             choice.removeAll();
             for (String n : names) choice.add(n);
             if (names.contains(selected)) choice.select(selected);
         }
         if (e.getSource() == folderField || e.getSource() == choice) {
-            Map<String, Object> post = postProcess(folderField.getText(), choice.getSelectedItem());
+            Map<String, Object> post = ModelFolder.postProcess(folderField.getText(), choice.getSelectedItem());
             if (post.isEmpty()) return true;
             @SuppressWarnings("unchecked")
             List<TextField> numbers = (List<TextField>) (List<?>) gd.getNumericFields();
@@ -256,24 +227,6 @@ public class AutoLabel implements PlugIn {
             }
         }
         return true;
-    }
-
-    /** The stored post-processing of a model (empty when the model is not in the folder). */
-    static Map<String, Object> postProcess(String folder, String model) {
-        String dir = folder == null || folder.trim().isEmpty() ? Configs.defaultModelsDir() : folder.trim();
-        try {
-            for (Map<String, Object> m : Events.parseArray(Native.listModels(dir))) {
-                Object post = m.get("postprocess");
-                if (Events.str(m, "name", "").equals(model) && post instanceof Map) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> map = (Map<String, Object>) post;
-                    return map;
-                }
-            }
-        } catch (RuntimeException unreadable) {
-            // an unreadable folder has no models: the fields keep their values
-        }
-        return new LinkedHashMap<>();
     }
 
     @SuppressWarnings("unchecked")

@@ -34,22 +34,29 @@ public class TrainModel implements PlugIn {
     }
 
     private void train(TrainDialog.Request request) throws InterruptedException {
-        String name = request.name;
-        String[] modelDir = {"?"};
         try (Trainer job = Trainer.start(Json.write(request.settings), request.image, request.labels)) {
-            Map<String, Object> result = JobWatch.run(job, name, "stopping at the next iteration (Esc)...", event -> {
-                String kind = Events.kind(event);
-                if (kind.equals("started") || kind.equals("finished")) modelDir[0] = Events.str(event, "model_dir", modelDir[0]);
-                show(name, event);
-            });
-            if (result == null) return; // cancelled: the "cancelled" event has logged the last checkpoint
-            String saved = Events.str(result, "model_dir", modelDir[0]);
-            IJ.log(String.format(Locale.ROOT, "SegTrain [%s] loss %.4f -> %.4f in %s",
-                    name, Events.num(result, "first_loss", Double.NaN), Events.num(result, "final_loss", Double.NaN),
-                    EventText.duration(Events.num(result, "wall_s", Double.NaN))));
-            IJ.log("SegTrain: model '" + name + "' saved in " + saved);
-            IJ.showStatus("SegTrain: model '" + name + "' saved");
+            follow(request.name, job);
         }
+    }
+
+    /**
+     * Follows a training (new or resumed) to its end: events in the Log, status and progress
+     * bars; Esc stops it at the next iteration. Then says where the model is.
+     */
+    static void follow(String name, Trainer job) throws InterruptedException {
+        String[] modelDir = {"?"};
+        Map<String, Object> result = JobWatch.run(job, name, "stopping at the next iteration (Esc)...", event -> {
+            String kind = Events.kind(event);
+            if (kind.equals("started") || kind.equals("finished")) modelDir[0] = Events.str(event, "model_dir", modelDir[0]);
+            show(name, event);
+        });
+        if (result == null) return; // cancelled: the "cancelled" event has logged the last checkpoint
+        String saved = Events.str(result, "model_dir", modelDir[0]);
+        IJ.log(String.format(Locale.ROOT, "SegTrain [%s] loss %.4f -> %.4f in %s",
+                name, Events.num(result, "first_loss", Double.NaN), Events.num(result, "final_loss", Double.NaN),
+                EventText.duration(Events.num(result, "wall_s", Double.NaN))));
+        IJ.log("SegTrain: model '" + name + "' saved in " + saved);
+        IJ.showStatus("SegTrain: model '" + name + "' saved");
     }
 
     private static void show(String name, Map<String, Object> event) {

@@ -78,6 +78,43 @@ public class TrainerTest {
     }
 
     @Test
+    public void resumesAStoredModelAndTrainsOnToAHigherTotal() throws Exception {
+        ImagePlus[] demo = DemoData.create(2, 64, 64, 3);
+        Map<String, Object> result = run(Trainer.start(Json.write(TestSettings.tiny(models, "again", 4, 2)), demo[0], demo[1]));
+        assertEquals(4, Events.integer(result, "iterations", -1));
+        // Finished at its total: nothing left to train, said by name.
+        String same = "{\"name\":\"again\",\"models_dir\":" + Json.write(models.toString()) + "}";
+        try (Trainer job = Trainer.resume(same, demo[0], demo[1])) {
+            fail("resumed a finished model without a higher total");
+        } catch (IllegalArgumentException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().contains("iteration_total"));
+        }
+        // Other stacks than the ones it was trained on are refused.
+        ImagePlus[] other = DemoData.create(3, 64, 64, 3);
+        String longer = "{\"name\":\"again\",\"models_dir\":" + Json.write(models.toString()) + ",\"iteration_total\":8}";
+        try (Trainer job = Trainer.resume(longer, other[0], other[1])) {
+            fail("resumed on other stacks");
+        } catch (IllegalArgumentException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().contains("same stacks"));
+        }
+        result = run(Trainer.resume(longer, demo[0], demo[1]));
+        assertEquals(8, Events.integer(result, "iterations", -1));
+        assertTrue(models.resolve("again/checkpoints/iter_000008.safetensors").toFile().isFile());
+    }
+
+    /** Follows a job to its end and returns its result. */
+    private static Map<String, Object> run(Trainer started) throws Exception {
+        try (Trainer job = started) {
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (!job.isDone() && System.currentTimeMillis() < deadline) {
+                job.poll();
+                Thread.sleep(100);
+            }
+            return job.finish();
+        }
+    }
+
+    @Test
     public void differentSizesAreRefusedWithBothSizes() {
         ImagePlus image = NewImage.createByteImage("img", 96, 96, 3, NewImage.FILL_BLACK);
         ImagePlus labels = NewImage.createByteImage("lab", 96, 80, 3, NewImage.FILL_BLACK);

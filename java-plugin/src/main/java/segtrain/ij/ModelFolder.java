@@ -1,0 +1,66 @@
+package segtrain.ij;
+
+import segtrain.api.Configs;
+import segtrain.bridge.Events;
+import segtrain.bridge.Native;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The stored models of a models folder, for the dialogs that pick one (Auto Label, Resume Training). */
+final class ModelFolder {
+    /** The model choice's only entry when the folder has none. */
+    static final String NO_MODELS = "(no models in this folder)";
+
+    private ModelFolder() {}
+
+    /** The folder itself: an empty name means the default models folder. */
+    static String dir(String folder) {
+        return folder == null || folder.trim().isEmpty() ? Configs.defaultModelsDir() : folder.trim();
+    }
+
+    /** Names of the stored models in the folder. */
+    static List<String> names(String folder) {
+        List<String> names = new ArrayList<>();
+        for (Map<String, Object> model : models(folder)) names.add(Events.str(model, "name", "?"));
+        return names;
+    }
+
+    /** A clear message naming the folder when the model is not there (or the folder has none). */
+    static void check(String model, String folder) {
+        List<String> names = names(folder);
+        if (names.contains(model)) return;
+        String dir = dir(folder);
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("models_folder: there are no models in " + dir + "; train one "
+                    + "with Plugins>SegTrain>Train Model..., or give the folder that holds yours");
+        }
+        if (model.isEmpty() || model.equals(NO_MODELS)) {
+            throw new IllegalArgumentException("model: no model chosen; the models in " + dir + " are: "
+                    + String.join(", ", names));
+        }
+        throw new IllegalArgumentException("model: there is no model called '" + model + "' in " + dir
+                + "; its models are: " + String.join(", ", names));
+    }
+
+    /** The stored post-processing of a model (empty when the model is not in the folder). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> postProcess(String folder, String model) {
+        try {
+            for (Map<String, Object> m : models(folder)) {
+                Object post = m.get("postprocess");
+                if (Events.str(m, "name", "").equals(model) && post instanceof Map) return (Map<String, Object>) post;
+            }
+        } catch (RuntimeException unreadable) {
+            // an unreadable folder has no models: the fields keep their values
+        }
+        return new LinkedHashMap<>();
+    }
+
+    /** The models list of the native library (name, config, status, iterations, path, postprocess). */
+    private static List<Map<String, Object>> models(String folder) {
+        return Events.parseArray(Native.listModels(dir(folder)));
+    }
+}

@@ -1,0 +1,104 @@
+package segtrain.ij;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+import segtrain.api.Configs;
+import segtrain.api.Trainer;
+import segtrain.bridge.Json;
+import segtrain.bridge.NativeLoader;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plugins>SegTrain>Resume Training...: continues a stopped, cancelled or crashed model (or one
+ * that should train longer) from its newest checkpoint, on the same image and labels, with the
+ * settings in its model.json. With a fixed seed on the CPU the loss curve goes on exactly as an
+ * uninterrupted run's would.
+ *
+ * <p>Macro keys: image, labels, model, models_folder, iteration_total (0 = the stored total).
+ */
+public class ResumeTraining implements PlugIn {
+
+    @Override
+    public void run(String arg) {
+        Throwable failure = null;
+        try {
+            NativeLoader.load(); // a missing library is reported as such, not as NoClassDefFoundError
+            ask();
+        } catch (Throwable t) {
+            if (TrainModel.isMacroAbort(t)) throw (RuntimeException) t; // ImageJ's own abort: let it pass
+            failure = t;
+        } finally {
+            IJ.showProgress(1.0);
+        }
+        if (failure != null) Errors.report(failure);
+    }
+
+    private static void ask() throws InterruptedException {
+        OpenImages images = OpenImages.list("Resume Training needs the image and labels the model was trained on, open");
+        int image = images.current();
+        int labels = images.other(image, "label");
+        String folder = Configs.defaultModelsDir();
+        String options = Macro.getOptions();
+        String model = null;
+        if (options != null) {
+            // Checked here: GenericDialog's own check of a choice opens a dialog (which waits
+            // forever under a virtual display).
+            image = images.fromMacro(options, "image", image);
+            labels = images.fromMacro(options, "labels", labels);
+            folder = Macro.getValue(options, "models_folder", folder);
+            model = Macro.getValue(options, "model", null);
+            if (model != null) ModelFolder.check(model, folder);
+        }
+        List<String> models = ModelFolder.names(folder);
+        if (models.isEmpty()) {
+            ModelFolder.check("", folder); // says that the folder has no models
+        }
+        if (model == null) model = models.get(0);
+
+        GenericDialog gd = new GenericDialog("SegTrain: Resume Training");
+        gd.addChoice("image", images.titles, images.titles[image]);
+        gd.addChoice("labels", images.titles, images.titles[labels]);
+        gd.addChoice("model", models.toArray(new String[0]), model);
+        gd.addStringField("models_folder", folder, 30);
+        gd.addNumericField("iteration_total", 0, 0, 8, "(0 = as stored)");
+        gd.addHelp(HELP);
+        gd.showDialog();
+        if (gd.wasCanceled()) return;
+
+        ImagePlus imageImp = images.get(gd.getNextChoiceIndex());
+        ImagePlus labelsImp = images.get(gd.getNextChoiceIndex());
+        String name = gd.getNextChoice();
+        folder = gd.getNextString().trim();
+        double total = gd.getNextNumber();
+        if (gd.invalidNumber() || total < 0 || total != Math.rint(total)) {
+            throw new IllegalArgumentException("iteration_total: a whole number of iterations is required (0 = as stored)");
+        }
+        ModelFolder.check(name, folder);
+
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("name", name);
+        settings.put("models_dir", ModelFolder.dir(folder));
+        if (total > 0) settings.put("iteration_total", (long) total);
+        IJ.log("SegTrain: resuming '" + name + "' on " + imageImp.getTitle() + " / " + labelsImp.getTitle());
+        try (Trainer job = Trainer.resume(Json.write(settings), imageImp, labelsImp)) {
+            TrainModel.follow(name, job);
+        }
+    }
+
+    private static final String HELP = "<html><h3>SegTrain: Resume Training</h3>"
+            + "<p>Continues a model from its newest checkpoint (written every <i>iteration save</i> "
+            + "iterations): after Esc, a crash, or to train longer. The model keeps its own settings "
+            + "(model.json); the weights, optimiser, learning-rate schedule, validation best and log go on "
+            + "from the checkpoint.</p><ul>"
+            + "<li><b>image, labels</b>: the stacks the model was trained on (the same size).</li>"
+            + "<li><b>model, models folder</b>: the stored model to continue.</li>"
+            + "<li><b>iteration total</b>: 0 keeps the stored total; a higher one (a multiple of the model's "
+            + "iteration save) trains longer. The schedule stretches to the new total.</li>"
+            + "</ul><p>Press Esc to stop again.</p></html>";
+}

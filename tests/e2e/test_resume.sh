@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Resume Training... from a macro: a finished 10-iteration model goes on from its checkpoint to
+# 20 iterations; resuming it again without a higher total is refused by name.
+source "$(dirname "$0")/lib.sh"
+
+run_imagej "$MACROS/resume.ijm" "$WORK/models"
+expect_line "^SegTrain \[again\] finished 10 iterations" "the first training's end"
+expect_line "^SegTrain \[again\] resuming at iteration 10 of 20" "the resumed run's start"
+expect_line "^SegTrain \[again\] iteration 20/20 " "iteration 20 of the resumed run"
+expect_line "^SegTrain \[again\] finished 20 iterations" "the resumed run's end"
+expect_line "^E2E-RESUMED" "the macro's line after resuming"
+[ -f "$WORK/models/again/checkpoints/iter_000020.safetensors" ] || fail "no checkpoint at iteration 20"
+expect_line "^SegTrain error: (invalid settings: )?iteration_total: 'again' has done its 20 iterations" "the refusal naming iteration_total"
+! grep -q '^E2E-AFTER-SECOND-RESUME' "$OUT" || fail "the macro went on after the error"
+echo "ok"
