@@ -5,11 +5,9 @@ import ij.ImagePlus;
 import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
-import segtrain.api.Configs;
 import segtrain.api.Predictor;
 import segtrain.bridge.Events;
 import segtrain.bridge.Json;
-import segtrain.bridge.NativeLoader;
 
 import java.awt.AWTEvent;
 import java.awt.Choice;
@@ -50,43 +48,22 @@ public class AutoLabel implements PlugIn {
 
     @Override
     public void run(String arg) {
-        Throwable failure = null;
-        try {
-            NativeLoader.load(); // a missing library is reported as such, not as NoClassDefFoundError
+        Errors.command(() -> {
             Request request = ask();
             if (request != null) label(request);
-        } catch (Throwable t) {
-            if (TrainModel.isMacroAbort(t)) throw (RuntimeException) t; // ImageJ's own abort: let it pass
-            failure = t;
-        } finally {
-            IJ.showProgress(1.0);
-        }
-        if (failure != null) Errors.report(failure);
+        });
     }
 
     private static Request ask() {
         OpenImages images = OpenImages.list("Auto Label needs an open image to label "
                 + "(try Plugins>SegTrain>Create Demo Data)");
         int image = images.current();
-        String folder = Configs.defaultModelsDir();
-        // In a macro the model choices must come from the folder the macro names: read it first
-        // (GenericDialog fills every field from the options itself afterwards).
         String options = Macro.getOptions();
-        String model = null;
-        if (options != null) {
-            image = images.fromMacro(options, "image", image);
-            folder = Macro.getValue(options, "models_folder", folder);
-            model = Macro.getValue(options, "model", null);
-            // GenericDialog's own check of a choice opens a dialog (which waits forever under a
-            // virtual display): say here which model is missing and which ones there are.
-            if (model != null) ModelFolder.check(model, folder);
-        }
-        List<String> models = ModelFolder.names(folder);
-        if (models.isEmpty()) {
-            if (options != null) ModelFolder.check("", folder); // says that the folder has no models
-            models.add(ModelFolder.NO_MODELS); // interactive: another folder may be typed in
-        }
-        if (model == null) model = models.get(0);
+        if (options != null) image = images.fromMacro(options, "image", image);
+        ModelFolder.Pick pick = ModelFolder.pick(options);
+        String folder = pick.folder;
+        String model = pick.model;
+        List<String> models = pick.names;
         Map<String, Object> post = ModelFolder.postProcess(folder, model);
 
         GenericDialog gd = new GenericDialog("SegTrain: Auto Label");

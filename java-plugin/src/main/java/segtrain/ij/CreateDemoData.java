@@ -4,7 +4,6 @@ import ij.ImagePlus;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import segtrain.api.DemoData;
-import segtrain.bridge.NativeLoader;
 
 /** Plugins>SegTrain>Create Demo Data: shows the generated demo image and label stacks. */
 public class CreateDemoData implements PlugIn {
@@ -21,14 +20,8 @@ public class CreateDemoData implements PlugIn {
         int height = (int) gd.getNextNumber();
         int width = (int) gd.getNextNumber();
         long seed = (long) gd.getNextNumber();
-        Throwable failure = null;
-        try {
-            NativeLoader.load();
+        Errors.command(() -> {
             for (ImagePlus imp : DemoData.create(slices, height, width, seed)) imp.show();
-        } catch (Throwable t) {
-            if (TrainModel.isMacroAbort(t)) throw (RuntimeException) t;
-            failure = t;
-        }
-        if (failure != null) Errors.report(failure);
+        });
     }
 }

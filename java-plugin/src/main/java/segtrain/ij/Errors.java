@@ -3,6 +3,7 @@ package segtrain.ij;
 import ij.IJ;
 import ij.Macro;
 import ij.macro.Interpreter;
+import segtrain.bridge.NativeLoader;
 
 /**
  * How the plugins report a failure.
@@ -19,6 +20,35 @@ final class Errors {
     static final String TITLE = "SegTrain";
 
     private Errors() {}
+
+    /** A menu command's work; whatever it throws is reported by {@link #command}. */
+    interface Work {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a menu command's work: loads the native library first (so a missing one is reported
+     * as such, not as NoClassDefFoundError), reports a failure once, lets ImageJ's own macro abort
+     * pass, and always leaves the progress bar cleared.
+     */
+    static void command(Work work) {
+        Throwable failure = null;
+        try {
+            NativeLoader.load();
+            work.run();
+        } catch (Throwable t) {
+            if (isMacroAbort(t)) throw (RuntimeException) t;
+            failure = t;
+        } finally {
+            IJ.showProgress(1.0);
+        }
+        if (failure != null) report(failure);
+    }
+
+    /** ImageJ's own "stop the macro" (e.g. after an earlier report): not a failure of ours. */
+    static boolean isMacroAbort(Throwable t) {
+        return t instanceof RuntimeException && Macro.MACRO_CANCELED.equals(t.getMessage());
+    }
 
     static boolean fromMacro() {
         return Macro.getOptions() != null || IJ.isMacro();

@@ -8,7 +8,6 @@ import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import segtrain.api.Predictor;
 import segtrain.bridge.Events;
-import segtrain.bridge.NativeLoader;
 
 import java.util.Collections;
 import java.util.List;
@@ -35,9 +34,7 @@ public class Evaluate implements PlugIn {
 
     @Override
     public void run(String arg) {
-        Throwable failure = null;
-        try {
-            NativeLoader.load();
+        Errors.command(() -> {
             OpenImages images = OpenImages.list("Evaluate needs two open label images: a segmentation "
                     + "(e.g. from Auto Label...) and its ground truth");
             int segmentation = defaultSegmentation(images);
@@ -63,11 +60,7 @@ public class Evaluate implements PlugIn {
             Map<String, Object> report = Predictor.evaluate(kind, gt, seg, perSlice);
             table(report).show(TABLE);
             IJ.log("SegTrain: " + summary(report, seg.getTitle(), gt.getTitle()));
-        } catch (Throwable t) {
-            if (TrainModel.isMacroAbort(t)) throw (RuntimeException) t;
-            failure = t;
-        }
-        if (failure != null) Errors.report(failure);
+        });
     }
 
     /** The report as the rows and columns of the evaluation table. */

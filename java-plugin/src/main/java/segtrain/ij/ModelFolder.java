@@ -1,5 +1,6 @@
 package segtrain.ij;
 
+import ij.Macro;
 import segtrain.api.Configs;
 import segtrain.bridge.Events;
 import segtrain.bridge.Native;
@@ -15,6 +16,42 @@ final class ModelFolder {
     static final String NO_MODELS = "(no models in this folder)";
 
     private ModelFolder() {}
+
+    /** A dialog's starting point: the folder, the model to preselect, and the folder's models. */
+    static final class Pick {
+        final String folder;
+        final String model;
+        final List<String> names;
+
+        private Pick(String folder, String model, List<String> names) {
+            this.folder = folder;
+            this.model = model;
+            this.names = names;
+        }
+    }
+
+    /**
+     * What a dialog offers. In a macro the choices must come from the folder the macro names, so
+     * models_folder and model are read from the options first, and checked here: GenericDialog's
+     * own check of a choice opens a dialog (which waits forever under a virtual display), while
+     * this says which model is missing and which ones there are. Interactively an empty folder
+     * gives the single choice NO_MODELS (another folder may be typed in).
+     */
+    static Pick pick(String options) {
+        String folder = Configs.defaultModelsDir();
+        String model = null;
+        if (options != null) {
+            folder = Macro.getValue(options, "models_folder", folder);
+            model = Macro.getValue(options, "model", null);
+            if (model != null) check(model, folder);
+        }
+        List<String> names = names(folder);
+        if (names.isEmpty()) {
+            if (options != null) check("", folder); // says that the folder has no models
+            names.add(NO_MODELS);
+        }
+        return new Pick(folder, model == null ? names.get(0) : model, names);
+    }
 
     /** The folder itself: an empty name means the default models folder. */
     static String dir(String folder) {

@@ -5,10 +5,8 @@ import ij.ImagePlus;
 import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
-import segtrain.api.Configs;
 import segtrain.api.Trainer;
 import segtrain.bridge.Json;
-import segtrain.bridge.NativeLoader;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,40 +24,24 @@ public class ResumeTraining implements PlugIn {
 
     @Override
     public void run(String arg) {
-        Throwable failure = null;
-        try {
-            NativeLoader.load(); // a missing library is reported as such, not as NoClassDefFoundError
-            ask();
-        } catch (Throwable t) {
-            if (TrainModel.isMacroAbort(t)) throw (RuntimeException) t; // ImageJ's own abort: let it pass
-            failure = t;
-        } finally {
-            IJ.showProgress(1.0);
-        }
-        if (failure != null) Errors.report(failure);
+        Errors.command(ResumeTraining::ask);
     }
 
     private static void ask() throws InterruptedException {
         OpenImages images = OpenImages.list("Resume Training needs the image and labels the model was trained on, open");
         int image = images.current();
         int labels = images.other(image, "label");
-        String folder = Configs.defaultModelsDir();
         String options = Macro.getOptions();
-        String model = null;
         if (options != null) {
             // Checked here: GenericDialog's own check of a choice opens a dialog (which waits
             // forever under a virtual display).
             image = images.fromMacro(options, "image", image);
             labels = images.fromMacro(options, "labels", labels);
-            folder = Macro.getValue(options, "models_folder", folder);
-            model = Macro.getValue(options, "model", null);
-            if (model != null) ModelFolder.check(model, folder);
         }
-        List<String> models = ModelFolder.names(folder);
-        if (models.isEmpty()) {
-            ModelFolder.check("", folder); // says that the folder has no models
-        }
-        if (model == null) model = models.get(0);
+        ModelFolder.Pick pick = ModelFolder.pick(options);
+        String folder = pick.folder;
+        String model = pick.model;
+        List<String> models = pick.names;
 
         GenericDialog gd = new GenericDialog("SegTrain: Resume Training");
         gd.addChoice("image", images.titles, images.titles[image]);

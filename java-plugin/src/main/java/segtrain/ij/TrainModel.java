@@ -1,12 +1,10 @@
 package segtrain.ij;
 
 import ij.IJ;
-import ij.Macro;
 import ij.plugin.PlugIn;
 import segtrain.api.Trainer;
 import segtrain.bridge.Events;
 import segtrain.bridge.Json;
-import segtrain.bridge.NativeLoader;
 
 import java.util.Locale;
 import java.util.Map;
@@ -19,21 +17,13 @@ public class TrainModel implements PlugIn {
 
     @Override
     public void run(String arg) {
-        Throwable failure = null;
-        try {
-            NativeLoader.load(); // a missing library is reported as such, not as NoClassDefFoundError
+        Errors.command(() -> {
             TrainDialog.Request request = TrainDialog.show();
             if (request != null) train(request);
-        } catch (Throwable t) {
-            if (isMacroAbort(t)) throw (RuntimeException) t; // ImageJ's own abort: let it pass
-            failure = t;
-        } finally {
-            IJ.showProgress(1.0);
-        }
-        if (failure != null) Errors.report(failure);
+        });
     }
 
-    private void train(TrainDialog.Request request) throws InterruptedException {
+    private static void train(TrainDialog.Request request) throws InterruptedException {
         try (Trainer job = Trainer.start(Json.write(request.settings), request.image, request.labels)) {
             follow(request.name, job);
         }
@@ -69,7 +59,4 @@ public class TrainModel implements PlugIn {
         IJ.log(EventText.logLine(name, event));
     }
 
-    static boolean isMacroAbort(Throwable t) {
-        return t instanceof RuntimeException && Macro.MACRO_CANCELED.equals(t.getMessage());
-    }
 }
