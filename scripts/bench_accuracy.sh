@@ -6,6 +6,9 @@
 #   smoke: 10 iterations each (checks this script); quick: a few minutes per dataset (checks the
 #   pipeline); full: about 30 minutes of training each on this 2-core CPU (the issue's budget).
 set -euo pipefail
+# Everything runs inside main, called on the last line: bash has then read the whole file, so
+# editing the script during a run of an hour or more cannot break that run.
+main() {
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$REPO/scripts/setup.sh"
 mode=${1:-quick}
@@ -114,6 +117,7 @@ for set in "${datasets[@]}"; do
     esac
     echo "${rows[-1]}"
 done
+[ "$mode" != smoke ] || { echo "bench: smoke run, BENCHMARKS.md left alone; files in $work"; return 0; }
 {
     echo
     echo "## Accuracy on held-out blocks ($mode, $(date -u +%Y-%m-%d), $(nproc) CPU threads, no GPU)"
@@ -125,3 +129,6 @@ done
     printf '%s\n' "${rows[@]}"
 } >> "$REPO/BENCHMARKS.md"
 echo "bench: logs and files in $work"
+}
+
+main "$@"
