@@ -38,6 +38,22 @@ run_imagej() {
     return 0
 }
 
+# run_imagej_windows MACRO [ARG]: as run_imagej, but with ImageJ's windows (-macro, not -batch),
+# for what batch mode does not show (plot windows). The macro writes what the test checks to a
+# file and ends with close("*") and run("Quit").
+run_imagej_windows() {
+    [ -f "$PLUGINS/SegTrain_.jar" ] || fail "no $PLUGINS/SegTrain_.jar: run 'gradle --offline -q build installPlugin' first"
+    local rc=0
+    timeout "$IJ_TIMEOUT" xvfb-run -a java -Xmx4g -Dplugins.dir="$PLUGINS" -jar "$IJ_JAR" \
+        -macro "$1" "${2:-}" >"$OUT" 2>&1 || rc=$?
+    echo "---- ImageJ output ($1, with windows) ----"
+    cat "$OUT"
+    echo "---- end, exit code $rc ----"
+    [ "$rc" -ne 124 ] || fail "ImageJ did not quit within ${IJ_TIMEOUT}s"
+    [ "$rc" -eq 0 ] || fail "ImageJ exited with code $rc"
+    return 0
+}
+
 # expect_line REGEX WHAT: $OUT must contain a line matching the extended regex.
 expect_line() {
     grep -Eq -- "$1" "$OUT" || fail "output lacks $2"

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Plugins>SegTrain>Train Model...: asks for the settings, then follows the native training job,
- * showing its events in the Log window, status bar and progress bar until it ends. Esc stops it.
+ * showing its events in the Log window, status bar, progress bar and a live training curve until
+ * it ends. Esc stops it.
  */
 public class TrainModel implements PlugIn {
 
@@ -31,15 +32,18 @@ public class TrainModel implements PlugIn {
 
     /**
      * Follows a training (new or resumed) to its end: events in the Log, status and progress
-     * bars; Esc stops it at the next iteration. Then says where the model is.
+     * bars, the training curve; Esc stops it at the next iteration. Then says where the model is.
      */
     static void follow(String name, Trainer job) throws InterruptedException {
         String[] modelDir = {"?"};
+        LossCurve curve = new LossCurve(name);
         Map<String, Object> result = JobWatch.run(job, name, "stopping at the next iteration (Esc)...", event -> {
             String kind = Events.kind(event);
             if (kind.equals("started") || kind.equals("finished")) modelDir[0] = Events.str(event, "model_dir", modelDir[0]);
+            if (curve.add(event)) curve.show(false);
             show(name, event);
         });
+        curve.show(true);
         if (result == null) return; // cancelled: the "cancelled" event has logged the last checkpoint
         String saved = Events.str(result, "model_dir", modelDir[0]);
         IJ.log(String.format(Locale.ROOT, "SegTrain [%s] loss %.4f -> %.4f in %s",
