@@ -24,33 +24,30 @@ fail() {
 # run_imagej MACRO [ARG]: runs the macro in ImageJ -batch under a virtual display.
 # ImageJ exits 0 even when the macro failed, so tests check $OUT and the files written.
 run_imagej() {
+    imagej_with -batch "$@"
+}
+
+# run_imagej_windows MACRO [ARG]: the same with ImageJ's windows (-macro, not -batch), for what
+# batch mode does not show (plot windows). The macro writes what the test checks to a file and
+# ends with close("*") and run("Quit").
+run_imagej_windows() {
+    imagej_with -macro "$@"
+}
+
+# imagej_with MODE MACRO [ARG]: runs ImageJ with MODE (-batch or -macro); fails the test when
+# ImageJ hangs, exits non-zero, or prints a Java exception (a plugin's uncaught exception is
+# printed, not fatal).
+imagej_with() {
     [ -f "$PLUGINS/SegTrain_.jar" ] || fail "no $PLUGINS/SegTrain_.jar: run 'gradle --offline -q build installPlugin' first"
     local rc=0
     timeout "$IJ_TIMEOUT" xvfb-run -a java -Xmx4g -Dplugins.dir="$PLUGINS" -jar "$IJ_JAR" \
-        -batch "$1" "${2:-}" >"$OUT" 2>&1 || rc=$?
-    echo "---- ImageJ output ($1) ----"
+        "$1" "$2" "${3:-}" >"$OUT" 2>&1 || rc=$?
+    echo "---- ImageJ output ($2, $1) ----"
     cat "$OUT"
     echo "---- end, exit code $rc ----"
     [ "$rc" -ne 124 ] || fail "ImageJ did not exit within ${IJ_TIMEOUT}s"
     [ "$rc" -eq 0 ] || fail "ImageJ exited with code $rc"
-    # A plugin's uncaught exception is printed, not fatal: treat it as a failure.
     if grep -q '^java\.lang\.\|^\s*at ij\.' "$OUT"; then fail "ImageJ printed a Java exception"; fi
-    return 0
-}
-
-# run_imagej_windows MACRO [ARG]: as run_imagej, but with ImageJ's windows (-macro, not -batch),
-# for what batch mode does not show (plot windows). The macro writes what the test checks to a
-# file and ends with close("*") and run("Quit").
-run_imagej_windows() {
-    [ -f "$PLUGINS/SegTrain_.jar" ] || fail "no $PLUGINS/SegTrain_.jar: run 'gradle --offline -q build installPlugin' first"
-    local rc=0
-    timeout "$IJ_TIMEOUT" xvfb-run -a java -Xmx4g -Dplugins.dir="$PLUGINS" -jar "$IJ_JAR" \
-        -macro "$1" "${2:-}" >"$OUT" 2>&1 || rc=$?
-    echo "---- ImageJ output ($1, with windows) ----"
-    cat "$OUT"
-    echo "---- end, exit code $rc ----"
-    [ "$rc" -ne 124 ] || fail "ImageJ did not quit within ${IJ_TIMEOUT}s"
-    [ "$rc" -eq 0 ] || fail "ImageJ exited with code $rc"
     return 0
 }
 
