@@ -148,17 +148,16 @@ fn demo_data_command(words: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-const PREDICT_FLAGS: [&str; 18] = [
-    "name", "image", "out", "models-dir", "probabilities", "overlap", "gpus", "cpus", "batch", "voxel-nm", "weights", "threshold",
-    "foreground-threshold", "seed-foreground", "seed-contour", "seed-distance", "min-seed-size", "min-size",
-];
+/// predict's flags besides WATERSHED_FLAGS.
+const PREDICT_FLAGS: [&str; 12] =
+    ["name", "image", "out", "models-dir", "probabilities", "overlap", "gpus", "cpus", "batch", "voxel-nm", "weights", "threshold"];
 
 /// Flags that change one of an instance model's watershed parameters (named as in model.json).
 const WATERSHED_FLAGS: [&str; 6] = ["foreground-threshold", "seed-foreground", "seed-contour", "seed-distance", "min-seed-size", "min-size"];
 
 fn predict_command(words: &[String]) -> Result<(), Failure> {
     let a = Args::parse(words, &["tta"]).map_err(usage)?;
-    a.only(&PREDICT_FLAGS).map_err(usage)?;
+    a.only(&[&PREDICT_FLAGS[..], &WATERSHED_FLAGS[..]].concat()).map_err(usage)?;
     let out = PathBuf::from(a.required("out").map_err(usage)?);
     let image = read_stack_f32(Path::new(a.required("image").map_err(usage)?))?;
     let mut settings = PredictSettings { name: a.required("name").map_err(usage)?.to_string(), ..Default::default() };

@@ -248,9 +248,12 @@ fn post_process_params(record: &ModelRecord, settings: &PredictSettings) -> Resu
                 return Err(Error::setting(format!("instance: unknown parameter '{key}'; known: {}", target.keys().cloned().collect::<Vec<_>>().join(", "))));
             }
             // Sizes count voxels; the other parameters are probabilities (as the network's outputs).
-            let fits = if key.ends_with("size") { value.as_u64().is_some() } else { value.as_f64().is_some_and(|v| (0.0..=1.0).contains(&v)) };
+            let (fits, wanted) = if key.ends_with("size") {
+                (value.as_u64().is_some(), "a whole number of voxels, 0 or more")
+            } else {
+                (value.as_f64().is_some_and(|v| (0.0..=1.0).contains(&v)), "a probability from 0 to 1")
+            };
             if !fits {
-                let wanted = if key.ends_with("size") { "a whole number of voxels, 0 or more" } else { "a probability from 0 to 1" };
                 return Err(Error::setting(format!("{key}: {wanted} (got {value})")));
             }
             target.insert(key.clone(), value.clone());

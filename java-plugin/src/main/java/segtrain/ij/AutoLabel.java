@@ -32,7 +32,7 @@ import java.util.Map;
  */
 public class AutoLabel implements PlugIn {
     static final String[] WEIGHTS = {"final", "best"};
-    /** The instance watershed's parameters, as named in model.json; the last two are voxel counts. */
+    /** The instance watershed's parameters, as named in model.json; those ending in "size" are voxel counts. */
     static final String[] WATERSHED = {"foreground_threshold", "seed_foreground", "seed_contour", "seed_distance",
             "min_seed_size", "min_size"};
     /** Index of the threshold field among the dialog's numeric fields (overlap comes first). */
@@ -76,7 +76,7 @@ public class AutoLabel implements PlugIn {
         gd.addNumericField("threshold", Events.num(post, "threshold", 0.5), 2, 6, "binary semantic models");
         Map<String, Object> watershed = watershedOf(post);
         for (int i = 0; i < WATERSHED.length; i++) {
-            boolean size = i >= 4;
+            boolean size = isSize(i);
             gd.addNumericField(WATERSHED[i], Events.num(watershed, WATERSHED[i], 0), size ? 0 : 2, 6,
                     size ? "voxels (instance models)" : "instance models");
         }
@@ -100,7 +100,7 @@ public class AutoLabel implements PlugIn {
         Map<String, Object> instance = new LinkedHashMap<>();
         for (int i = 0; i < WATERSHED.length; i++) {
             double value = number(gd, WATERSHED[i]);
-            instance.put(WATERSHED[i], i >= 4 ? (Object) voxelCount(WATERSHED[i], value) : TrainDialog.json(value));
+            instance.put(WATERSHED[i], isSize(i) ? (Object) voxelCount(WATERSHED[i], value) : TrainDialog.json(value));
         }
         request.probabilities = gd.getNextBoolean();
         double gpus = number(gd, "gpus");
@@ -200,7 +200,7 @@ public class AutoLabel implements PlugIn {
             numbers.get(FIRST_POST_FIELD).setText(format(Events.num(post, "threshold", 0.5), 2));
             Map<String, Object> watershed = watershedOf(post);
             for (int i = 0; i < WATERSHED.length; i++) {
-                numbers.get(FIRST_POST_FIELD + 1 + i).setText(format(Events.num(watershed, WATERSHED[i], 0), i >= 4 ? 0 : 2));
+                numbers.get(FIRST_POST_FIELD + 1 + i).setText(format(Events.num(watershed, WATERSHED[i], 0), isSize(i) ? 0 : 2));
             }
         }
         return true;
@@ -214,6 +214,11 @@ public class AutoLabel implements PlugIn {
 
     private static String format(double value, int decimals) {
         return String.format(Locale.ROOT, "%." + decimals + "f", value);
+    }
+
+    /** Whether watershed parameter i is a size (a voxel count) rather than a probability. */
+    private static boolean isSize(int i) {
+        return WATERSHED[i].endsWith("size");
     }
 
     /** Sizes are whole voxel counts: a fraction or a negative number is a mistake, said as such. */
