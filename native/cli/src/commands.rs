@@ -3,7 +3,7 @@ use crate::args::Args;
 use segtrain::job::JobContext;
 use segtrain::settings::TrainSettings;
 use segtrain::infer::{predict, PredictSettings};
-use segtrain::train::{resume, train, Event, TrainingStacks};
+use segtrain::train::{resume, train, tune_model, Event, TrainingStacks, TuneSettings};
 use crate::label_io::{write_labels, write_probabilities};
 use segtrain_volume::{read_stack_f32, read_stack_labels, write_stack, Volume};
 use std::path::{Path, PathBuf};
@@ -38,6 +38,7 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
         "models" => models_command(rest),
         "demo-data" => demo_data_command(rest),
         "predict" => predict_command(rest),
+        "tune" => tune_command(rest),
         "evaluate" => evaluate_command(rest),
         "crop" => crop_command(rest),
         "resample" => resample_command(rest),
@@ -54,9 +55,9 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
     }
 }
 
-const TRAIN_FLAGS: [&str; 19] = [
+const TRAIN_FLAGS: [&str; 20] = [
     "image", "labels", "config", "name", "models-dir", "voxel-nm", "gpus", "cpus", "lr", "iteration-step", "iteration-save",
-    "iterations", "batch", "window", "seed", "log-every", "validation", "validation-every", "fine-tune-from",
+    "iterations", "batch", "window", "scale", "seed", "log-every", "validation", "validation-every", "fine-tune-from",
 ];
 
 /// With --resume the settings come from the stored model; only these flags apply.
@@ -106,6 +107,8 @@ fn train_settings(a: &Args, name: String, stacks: &TrainingStacks) -> Result<Tra
         iteration_total: a.number("iterations").map_err(usage)?,
         samples_per_batch: a.number("batch").map_err(usage)?,
         window: a.numbers("window").map_err(usage)?,
+        // "auto" or a factor: the core reads both from text and names the setting if wrong.
+        scale: a.get("scale").map(|v| serde_json::Value::String(v.to_string())),
         seed: a.number("seed").map_err(usage)?,
         log_every: a.number("log-every").map_err(usage)?,
         validation_fraction: a.number("validation").map_err(usage)?,
@@ -153,7 +156,8 @@ const PREDICT_FLAGS: [&str; 12] =
     ["name", "image", "out", "models-dir", "probabilities", "overlap", "gpus", "cpus", "batch", "voxel-nm", "weights", "threshold"];
 
 /// Flags that change one of an instance model's watershed parameters (named as in model.json).
-const WATERSHED_FLAGS: [&str; 6] = ["foreground-threshold", "seed-foreground", "seed-contour", "seed-distance", "min-seed-size", "min-size"];
+const WATERSHED_FLAGS: [&str; 7] =
+    ["foreground-threshold", "seed-foreground", "seed-contour", "seed-distance", "min-seed-size", "min-size", "link-sections"];
 
 fn predict_command(words: &[String]) -> Result<(), Failure> {
     let a = Args::parse(words, &["tta"]).map_err(usage)?;
@@ -257,6 +261,33 @@ fn crop_command(words: &[String]) -> Result<(), Failure> {
 }
 
 /// A voxel size flag: three numbers X,Y,Z (nm).
+/// Tunes a stored model's post-processing on a labelled stack it did not train on (model.json
+/// keeps the values; auto-label uses them).
+fn tune_command(words: &[String]) -> Result<(), Failure> {
+    let a = Args::parse(words, &[]).map_err(usage)?;
+    a.only(&["name", "image", "labels", "models-dir", "weights", "voxel-nm", "cpus"]).map_err(usage)?;
+    let name = a.required("name").map_err(usage)?.to_string();
+    let image = read_stack_f32(Path::new(a.required("image").map_err(usage)?))?;
+    let labels = read_stack_labels(Path::new(a.required("labels").map_err(usage)?))?;
+    let settings = TuneSettings {
+        name,
+        models_dir: a.get("models-dir").map(PathBuf::from),
+        weights: a.get("weights").unwrap_or("final").to_string(),
+        voxel_nm: voxel_flag(&a, "voxel-nm")?,
+        cpus: a.number("cpus").map_err(usage)?.map_or(2, |v| v as u32),
+    };
+    if settings.weights != "final" && settings.weights != "best" {
+        return Err(usage(format!("--weights: 'final' or 'best' (got '{}')", settings.weights)));
+    }
+    let context = JobContext::with_listener(|event| match event {
+        Event::Predicting { .. } => {}
+        other => eprintln!("segtrain: {}", other.to_line()),
+    });
+    let report = tune_model(&settings, image, labels, &context)?;
+    println!("{}", serde_json::to_string(&report).expect("report serialises"));
+    Ok(())
+}
+
 fn voxel_flag(a: &Args, name: &str) -> Result<Option<[f64; 3]>, Failure> {
     match a.numbers(name).map_err(usage)?.as_deref() {
         None => Ok(None),

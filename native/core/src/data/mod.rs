@@ -3,6 +3,7 @@
 pub mod augment;
 mod dihedral;
 mod normalize;
+pub mod objects;
 mod pipeline;
 mod synthetic;
 mod targets;

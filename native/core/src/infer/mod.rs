@@ -8,7 +8,8 @@ mod tiling;
 mod tta;
 
 pub use blending::{gaussian_weights, Accumulator};
-pub use predict::{predict, Prediction, PredictSettings};
+pub use predict::{load_model, predict, Prediction, PredictSettings};
+pub(crate) use predict::probability_maps;
 pub use resample::{resample_linear, resample_nearest, resampled_shape};
 pub use tiling::{axis_origins, effective_window, window_origins};
 pub use tta::Transform;

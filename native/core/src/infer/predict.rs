@@ -13,7 +13,7 @@ use super::tta::Transform;
 use crate::error::{Error, Result};
 use crate::job::JobContext;
 use crate::model::{load_weights, read_weights, UNet};
-use crate::post::{argmax, segment_instances, threshold, InstanceParams};
+use crate::post::{argmax, segment_instances, threshold, InstanceParams, SectionLinker};
 use crate::rng::Rng;
 use crate::store::{ModelDir, ModelRecord, PostProcess, BEST_WEIGHTS, WEIGHTS};
 use crate::train::{Event, Head};
@@ -129,27 +129,13 @@ pub struct Prediction {
 /// Labels `image` with the stored model `settings.name`.
 pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext) -> Result<Prediction> {
     settings.check()?;
-    let models_dir = settings.models_dir.clone().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(crate::store::default_models_dir);
-    let dir = ModelDir::open(&models_dir, &settings.name);
-    if !dir.path.join("model.json").is_file() {
-        return Err(Error::setting(format!("name: no model called '{}' in {}", settings.name, models_dir.display())));
-    }
-    let record = dir.read_record()?;
-    let weights = if settings.weights == "best" { dir.path.join(BEST_WEIGHTS) } else { dir.path.join(WEIGHTS) };
-    if !weights.is_file() {
-        return Err(Error::InvalidInput(format!(
-            "model '{}' has no {} weights yet (status: {:?}); finish or resume its training, or use its checkpoints",
-            settings.name, settings.weights, record.status
-        )));
-    }
     if image.data.is_empty() {
         return Err(Error::InvalidInput("the stack to label is empty".into()));
     }
+    let models_dir = settings.models_dir.clone().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(crate::store::default_models_dir);
     let device = runtime::choose_devices(settings.gpus)?[0];
     runtime::set_cpu_threads(settings.cpus);
-    let vs = VarStore::new(device);
-    let net = UNet::new(&vs.root(), &record.network, &mut Rng::new(0));
-    load_weights(&vs, &read_weights(&weights)?, &format!("model '{}'", settings.name))?;
+    let (_dir, record, _vs, net) = load_model(&models_dir, &settings.name, &settings.weights, device)?;
 
     let input_shape = image.shape;
     let calibration = image.voxel_nm;
@@ -172,15 +158,23 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
         });
         values = resample_linear(&values, 1, input_shape, work_shape);
     }
-    let post = post_process_params(&record, settings)?;
+    // The model's size limits count voxels at its own size; post-processing runs at the stack's.
+    let size_ratio = if !resampled {
+        1.0
+    } else if record.config.dims == 2 {
+        (model_nm[0] * model_nm[1]) / (stack_nm[0] * stack_nm[1])
+    } else {
+        model_nm.iter().product::<f64>() / stack_nm.iter().product::<f64>()
+    };
+    let post = post_process_params(&record, settings, size_ratio)?;
     let head = &record.head;
     let per_slice = record.config.dims == 2;
     let keep_maps = resampled || settings.probabilities || (matches!(head, Head::Instance { .. }) && !per_slice);
-    let mut run = Predictor { net: &net, head, settings, device, spatial: record.network.spatial_dims(), window: effective_window(work_shape, record.config.window) };
+    let mut run = Predictor { net: &net, head, settings, device, spatial: record.network.spatial_dims(), window: effective_window(work_shape, record.config.window), progress: true };
     let channels = head.output_channels() as usize;
     let mut labels: Vec<u32> = Vec::with_capacity(if keep_maps { 0 } else { values.len() });
     let mut maps: Vec<f32> = Vec::new();
-    let mut next_id = 0u32;
+    let mut ids = InstanceIds::new(&post.instance, per_slice, work_shape);
     let mut depths = Vec::new();
     run.each_chunk(&values, work_shape, ctx, |chunk, depth| {
         if keep_maps {
@@ -188,7 +182,7 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
             depths.push(depth);
         } else {
             let plane = work_shape[1] * work_shape[2];
-            labels.extend(post_process(head, chunk, [depth, work_shape[1], work_shape[2]], per_slice, &post, &mut next_id));
+            labels.extend(post_process(head, chunk, [depth, work_shape[1], work_shape[2]], per_slice, &post, &mut ids));
             debug_assert_eq!(chunk.len(), channels * depth * plane);
         }
     })?;
@@ -197,7 +191,8 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
         if resampled {
             maps = resample_linear(&maps, channels, work_shape, input_shape);
         }
-        let labels = post_process(head, &maps, input_shape, per_slice, &post, &mut next_id);
+        let mut ids = InstanceIds::new(&post.instance, per_slice, input_shape);
+        let labels = post_process(head, &maps, input_shape, per_slice, &post, &mut ids);
         let n: usize = input_shape.iter().product();
         let probabilities = settings.probabilities.then(|| {
             (0..channels).map(|c| Volume { data: maps[c * n..(c + 1) * n].to_vec(), shape: input_shape, voxel_nm: calibration }).collect()
@@ -212,6 +207,43 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
         outputs: head.output_names(),
         record,
     })
+}
+
+/// The probability maps (channel-major over the whole stack) of `net` on a normalised `image`
+/// of `shape`, tiled and blended as auto-label does (overlap 0.5, no TTA): what the
+/// post-processing tuner scores.
+pub(crate) fn probability_maps(net: &UNet, head: &Head, model_window: [usize; 3], image: &[f32], shape: [usize; 3], device: Device, ctx: &JobContext) -> Result<Vec<f32>> {
+    let settings = PredictSettings::default();
+    let window = effective_window(shape, model_window);
+    // No progress events: a training's tuning is not a labelling job.
+    let mut run = Predictor { net, head, settings: &settings, device, spatial: net.spec().spatial_dims(), window, progress: false };
+    let (mut chunks, mut depths) = (Vec::new(), Vec::new());
+    run.each_chunk(image, shape, ctx, |chunk, depth| {
+        chunks.extend_from_slice(chunk);
+        depths.push(depth);
+    })?;
+    Ok(channel_major(&chunks, head.output_channels() as usize, shape, &depths))
+}
+
+/// A stored model's folder, record and network with its `weights` ("final" or "best") loaded
+/// on `device` (the VarStore owns the weights and must live as long as the network is used).
+pub fn load_model(models_dir: &std::path::Path, name: &str, weights: &str, device: Device) -> Result<(ModelDir, ModelRecord, VarStore, UNet)> {
+    let dir = ModelDir::open(models_dir, name);
+    if !dir.path.join("model.json").is_file() {
+        return Err(Error::setting(format!("name: no model called '{name}' in {}", models_dir.display())));
+    }
+    let record = dir.read_record()?;
+    let file = if weights == "best" { dir.path.join(BEST_WEIGHTS) } else { dir.path.join(WEIGHTS) };
+    if !file.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "model '{name}' has no {weights} weights yet (status: {:?}); finish or resume its training, or use its checkpoints",
+            record.status
+        )));
+    }
+    let vs = VarStore::new(device);
+    let net = UNet::new(&vs.root(), &record.network, &mut Rng::new(0));
+    load_weights(&vs, &read_weights(&file)?, &format!("model '{name}'"))?;
+    Ok((dir, record, vs, net))
 }
 
 /// Chunks arrive channel-major per chunk ([c][z in chunk][y][x], chunk depths in `depths`); the
@@ -232,9 +264,11 @@ fn channel_major(chunks: &[f32], channels: usize, shape: [usize; 3], depths: &[u
     out
 }
 
-/// The model's post-processing with the settings' changes applied.
-fn post_process_params(record: &ModelRecord, settings: &PredictSettings) -> Result<PostProcess> {
-    let mut post = record.postprocess.clone();
+/// The model's post-processing, its size limits times `size_ratio` (voxels of the stack per
+/// voxel of the model), with the settings' changes applied (a person's sizes count the
+/// stack's voxels as they are).
+fn post_process_params(record: &ModelRecord, settings: &PredictSettings, size_ratio: f64) -> Result<PostProcess> {
+    let mut post = record.postprocess.clone().with_sizes_scaled(size_ratio);
     if let Some(t) = settings.threshold {
         post.threshold = t;
     }
@@ -263,8 +297,42 @@ fn post_process_params(record: &ModelRecord, settings: &PredictSettings) -> Resu
     Ok(post)
 }
 
+/// How instance ids continue from one chunk of slices to the next.
+enum InstanceIds {
+    /// Each chunk's ids follow the largest id so far.
+    Offset(u32),
+    /// 2D models with `link_sections`: objects of consecutive sections are linked by overlap.
+    Linked(SectionLinker),
+}
+
+impl InstanceIds {
+    fn new(params: &InstanceParams, per_slice: bool, shape: [usize; 3]) -> Self {
+        if per_slice && params.link_sections > 0.0 {
+            InstanceIds::Linked(SectionLinker::new(params.link_sections.min(1.0), shape[1] * shape[2], 0))
+        } else {
+            InstanceIds::Offset(0)
+        }
+    }
+
+    /// Gives the ids of one chunk (unique within each of its slices) their final values.
+    fn assign(&mut self, ids: &mut [u32]) {
+        match self {
+            InstanceIds::Linked(linker) => linker.link(ids),
+            InstanceIds::Offset(next_id) => {
+                let offset = *next_id;
+                let mut max = offset;
+                for id in ids.iter_mut().filter(|id| **id != 0) {
+                    *id += offset;
+                    max = max.max(*id);
+                }
+                *next_id = max;
+            }
+        }
+    }
+}
+
 /// Labels from blended outputs (channel-major) of `shape`.
-fn post_process(head: &Head, maps: &[f32], shape: [usize; 3], per_slice: bool, post: &PostProcess, next_id: &mut u32) -> Vec<u32> {
+fn post_process(head: &Head, maps: &[f32], shape: [usize; 3], per_slice: bool, post: &PostProcess, next_ids: &mut InstanceIds) -> Vec<u32> {
     let n: usize = shape.iter().product();
     match head {
         // The two label values the model was trained on, e.g. 0/255 for an ImageJ mask.
@@ -275,14 +343,7 @@ fn post_process(head: &Head, maps: &[f32], shape: [usize; 3], per_slice: bool, p
         Head::Instance { distance, .. } => {
             let distance_map = distance.then(|| &maps[2 * n..3 * n]);
             let mut ids = segment_instances(&maps[..n], &maps[n..2 * n], distance_map, shape, per_slice, &post.instance);
-            // Ids stay unique across chunks.
-            let offset = *next_id;
-            let mut max = offset;
-            for id in ids.iter_mut().filter(|id| **id != 0) {
-                *id += offset;
-                max = max.max(*id);
-            }
-            *next_id = max;
+            next_ids.assign(&mut ids);
             ids
         }
     }
@@ -295,6 +356,8 @@ struct Predictor<'a> {
     device: Device,
     spatial: usize,
     window: [usize; 3],
+    /// Emit `Predicting` events.
+    progress: bool,
 }
 
 impl Predictor<'_> {
@@ -326,7 +389,9 @@ impl Predictor<'_> {
                     acc.add(&outputs[i * per_window..(i + 1) * per_window], at, w, &weights);
                 }
                 done += batch.len();
-                ctx.emit(Event::Predicting { windows_done: done.min(total), windows_total: total });
+                if self.progress {
+                    ctx.emit(Event::Predicting { windows_done: done.min(total), windows_total: total });
+                }
             }
             sink(&acc.blended(z0 - lo, z1 - lo), z1 - z0);
             z0 = z1;

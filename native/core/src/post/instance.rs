@@ -42,6 +42,9 @@ pub struct InstanceParams {
     pub min_seed_size: usize,
     /// Final objects with fewer voxels are removed (set to 0).
     pub min_size: usize,
+    /// 2D models on serial sections: objects of consecutive sections whose IoU is at least
+    /// this get one id (see `SectionLinker`); 0 = off, every section numbered on its own.
+    pub link_sections: f32,
 }
 
 impl Default for InstanceParams {
@@ -53,7 +56,29 @@ impl Default for InstanceParams {
             seed_distance: 0.5,
             min_seed_size: 8,
             min_size: 32,
+            link_sections: 0.0,
         }
+    }
+}
+
+/// The size limits follow the training objects: objects smaller than a quarter of the smallest
+/// common one (the 10th percentile) are noise, and so are seeds under a tenth of it (a seed is
+/// the confident core of an object, a third of it or more). The fixed defaults (8 and 32
+/// voxels) over-split objects of thousands of pixels into fragments.
+const MIN_SIZE_SHARE: f64 = 0.25;
+const MIN_SEED_SHARE: f64 = 0.1;
+
+impl InstanceParams {
+    /// The defaults with `min_size` and `min_seed_size` from the sizes (voxels) of the
+    /// training objects; the plain defaults when there are none.
+    pub fn for_object_sizes(sizes: &[u64]) -> Self {
+        let mut params = InstanceParams::default();
+        if let Some(small) = crate::data::objects::quantile(sizes, 0.1) {
+            let share = |s: f64| ((small as f64 * s).round() as usize).max(1);
+            params.min_size = share(MIN_SIZE_SHARE);
+            params.min_seed_size = share(MIN_SEED_SHARE);
+        }
+        params
     }
 }
 
@@ -210,6 +235,18 @@ mod tests {
         let huge = InstanceParams { min_seed_size: 10_000, ..InstanceParams::default() };
         let labels = segment_instances(&scene.foreground, &scene.contour, None, scene.shape, true, &huge);
         assert!(labels.iter().all(|&l| l == 0));
+    }
+
+    #[test]
+    fn size_limits_follow_the_training_objects() {
+        // 100 objects of 1000..=1990 voxels: the 10th percentile is 1090.
+        let sizes: Vec<u64> = (0..100).map(|i| 1000 + 10 * i).collect();
+        let params = InstanceParams::for_object_sizes(&sizes);
+        assert_eq!((params.min_size, params.min_seed_size), (273, 109));
+        assert_eq!(params.seed_contour, InstanceParams::default().seed_contour);
+        // Tiny objects never give a limit of 0; no objects: the defaults.
+        assert_eq!(InstanceParams::for_object_sizes(&[2, 2, 3]).min_seed_size, 1);
+        assert_eq!(InstanceParams::for_object_sizes(&[]), InstanceParams::default());
     }
 
     #[test]

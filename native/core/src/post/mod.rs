@@ -14,9 +14,11 @@
 mod components;
 mod instance;
 mod labels;
+mod link;
 mod queue;
 mod semantic;
 mod shape;
+mod tune;
 mod watershed;
 
 #[cfg(test)]
@@ -25,5 +27,7 @@ mod fixtures;
 pub use components::connected_components;
 pub use instance::{segment_instances, InstanceParams};
 pub use labels::{relabel_consecutive, remove_small};
+pub use link::SectionLinker;
 pub use semantic::{argmax, threshold};
+pub use tune::{tune_instance, tune_threshold, TuneScore, Tuned};
 pub use watershed::watershed;

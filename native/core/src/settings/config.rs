@@ -59,8 +59,12 @@ pub struct TrainingConfig {
     pub iteration_save: u64,
     pub iteration_total: u64,
     pub samples_per_batch: u32,
-    /// Training window z, y, x in voxels.
+    /// Training window z, y, x in voxels (of the stacks at the training scale).
     pub window: [usize; 3],
+    /// Downsampling of the stacks before training: a factor, or `auto` (from the objects' size).
+    /// Absent in models stored before it existed: they trained at scale 1.
+    #[serde(default = "super::scale::unscaled")]
+    pub scale: super::Scale,
     pub seed: u64,
     /// A progress event (and a log line in Fiji) every this many iterations.
     pub log_every: u64,
@@ -113,7 +117,16 @@ pub fn config_json(name: &str) -> Result<&'static str> {
         })
 }
 
+/// A shipped config by name, or a config file of one's own (a path ending in `.json`: a copy of
+/// a shipped config with another recipe, for experiments and for a facility's standard
+/// settings; every key must be there, and its `name` is what model.json records).
 pub fn load_config(name: &str) -> Result<TrainingConfig> {
+    if name.ends_with(".json") {
+        let text = std::fs::read_to_string(name).map_err(|e| Error::setting(format!("config: cannot read the config file {name}: {e}")))?;
+        let config: TrainingConfig = serde_json::from_str(&text).map_err(|e| Error::setting(format!("config: {name} is not a complete training config: {e}")))?;
+        load_config(&config.name).map_err(|_| Error::setting(format!("config: {name} must be named after a shipped config ({}), not '{}'", config_names().join(", "), config.name)))?;
+        return Ok(config);
+    }
     let text = config_json(name)?;
     serde_json::from_str(text).map_err(|e| Error::setting(format!("config {name}: broken config file: {e}")))
 }
@@ -141,6 +154,27 @@ mod tests {
             let parsed = serde_json::to_value(load_config(name).unwrap()).unwrap();
             assert_eq!(file, parsed, "{name}: every key of the file is a field, and every field is in the file");
         }
+    }
+
+    #[test]
+    fn a_config_file_of_ones_own_changes_the_recipe() {
+        let dir = std::env::temp_dir().join(format!("segtrain-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut value: serde_json::Value = serde_json::from_str(config_json("Instance2D").unwrap()).unwrap();
+        value["optimizer"] = "adamw".into();
+        value["base_lr"] = 0.002.into();
+        let path = dir.join("adamw.json");
+        std::fs::write(&path, value.to_string()).unwrap();
+        let config = load_config(path.to_str().unwrap()).unwrap();
+        assert_eq!((config.name.as_str(), config.optimizer, config.base_lr), ("Instance2D", OptimizerKind::Adamw, 0.002));
+        value["name"] = "Mine".into();
+        std::fs::write(&path, value.to_string()).unwrap();
+        assert!(load_config(path.to_str().unwrap()).unwrap_err().to_string().contains("must be named after a shipped config"));
+        value.as_object_mut().unwrap().remove("optimizer");
+        std::fs::write(&path, value.to_string()).unwrap();
+        assert!(load_config(path.to_str().unwrap()).unwrap_err().to_string().contains("not a complete training config"));
+        assert!(load_config("/nonexistent/x.json").unwrap_err().to_string().contains("cannot read the config file"));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The person's training settings, as the dialog, a macro or the CLI give them, and the
 //! resolved plan that training runs from.
 use super::config::{load_config, TrainingConfig};
+use super::scale::Scale;
 use super::validate::Checker;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,8 @@ pub struct TrainSettings {
     pub iteration_total: Option<f64>,
     pub samples_per_batch: Option<f64>,
     pub window: Option<Vec<f64>>,
+    /// "auto" or a whole downsampling factor (number or text).
+    pub scale: Option<serde_json::Value>,
     pub seed: Option<f64>,
     pub log_every: Option<f64>,
     /// Share of the stack held out for validation (0 = none).
@@ -107,6 +110,12 @@ impl TrainSettings {
                 c.window = w;
             }
         }
+        if let Some(scale) = &self.scale {
+            match Scale::parse(scale) {
+                Ok(scale) => c.scale = scale,
+                Err(message) => check.problem(message),
+            }
+        }
         if let Some(v) = self.validation_fraction {
             if v.is_finite() && (0.0..=0.5).contains(&v) {
                 c.validation_fraction = v;
@@ -166,6 +175,14 @@ mod tests {
         assert!(err.contains("window: z must be 1 for a 2D config"), "{err}");
         assert!(message(r#","window":[1,64]"#).contains("window: needs three numbers z,y,x"));
         assert!(message(r#","window":[1,8,64]"#).contains("window: y and x must be at least 16"));
+    }
+
+    #[test]
+    fn scale_is_auto_by_default_and_takes_a_factor() {
+        assert_eq!(settings("").unwrap().config.scale, Scale::Auto);
+        assert_eq!(settings(r#","scale":2"#).unwrap().config.scale, Scale::Factor(2));
+        assert_eq!(settings(r#","scale":"3""#).unwrap().config.scale, Scale::Factor(3));
+        assert!(message(r#","scale":"half""#).contains("scale: 'auto' or a whole number from 1 to 8"));
     }
 
     #[test]

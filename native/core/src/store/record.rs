@@ -1,7 +1,7 @@
 //! model.json: everything needed to rebuild and use a model, and what its training did.
-use crate::data::Normalization;
+use crate::data::{objects, Normalization};
 use crate::post::InstanceParams;
-use crate::train::{Head, ValidationScores};
+use crate::train::{Head, ScaleChoice, TuneReport, ValidationScores};
 use crate::model::UNetSpec;
 use crate::settings::TrainingConfig;
 use serde::{Deserialize, Serialize};
@@ -44,6 +44,10 @@ pub struct TrainingSummary {
     pub resumed_from: Option<u64>,
     /// Set when training started from another model's weights.
     pub fine_tuned_from: Option<String>,
+    /// The scale the stacks were trained at and why (absent: stored before scales existed,
+    /// trained at the stacks' own size).
+    #[serde(default)]
+    pub scale: Option<ScaleChoice>,
 }
 
 /// How auto-label turns this model's outputs into labels (auto-label may override any field).
@@ -59,6 +63,29 @@ pub struct PostProcess {
 impl Default for PostProcess {
     fn default() -> Self {
         PostProcess { threshold: 0.5, instance: InstanceParams::default() }
+    }
+}
+
+impl PostProcess {
+    /// The starting values for a new model: instance size limits from the training objects (per
+    /// slice for 2D models, whole objects in 3D), in voxels of the training scale.
+    pub fn from_training_labels(head: &Head, labels: &[u32], shape: [usize; 3], per_slice: bool) -> Self {
+        let mut post = PostProcess::default();
+        if let Head::Instance { .. } = head {
+            let sizes = if per_slice { objects::section_areas(labels, shape) } else { objects::object_volumes(labels) };
+            post.instance = InstanceParams::for_object_sizes(&sizes);
+        }
+        post
+    }
+
+    /// The same with every size limit converted to voxels `ratio` times as small (auto-label
+    /// post-processes at the stack's own size: a model at 10 nm labelling a 5 nm stack counts
+    /// 4 times as many pixels per object in 2D).
+    pub fn with_sizes_scaled(mut self, ratio: f64) -> Self {
+        let scale = |v: usize| (v as f64 * ratio).round() as usize;
+        self.instance.min_size = scale(self.instance.min_size);
+        self.instance.min_seed_size = scale(self.instance.min_seed_size);
+        self
     }
 }
 
@@ -80,4 +107,7 @@ pub struct ModelRecord {
     pub training: TrainingSummary,
     #[serde(default)]
     pub postprocess: PostProcess,
+    /// How `postprocess` was last tuned on labelled data, and the score before and after.
+    #[serde(default)]
+    pub tuning: Option<TuneReport>,
 }

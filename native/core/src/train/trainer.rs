@@ -1,6 +1,8 @@
 //! The training loop: fresh, fine-tuned or resumed.
 use super::checkpoint::{self, CheckpointInfo};
 use super::validation::{self, ValidationScores};
+use super::scale::{self, ScaleChoice};
+use super::tune;
 use super::{validate_stacks, Event, Head, Optimizer, Replicas, Schedule, TrainingLog, TrainingStacks};
 use crate::data::{BatchStream, Normalization, Region, SamplerSettings, StackData, WindowSampler};
 use crate::error::{Error, Result};
@@ -9,7 +11,7 @@ use crate::model::{load_weights, named_weights, read_weights, UNet, UNetSpec};
 use crate::rng::Rng;
 use crate::runtime;
 use crate::settings::TrainPlan;
-use crate::store::{save_tensors_atomic, ModelDir, ModelRecord, Status, TrainingSummary, BEST_WEIGHTS, SCHEMA_VERSION, WEIGHTS};
+use crate::store::{save_tensors_atomic, ModelDir, ModelRecord, PostProcess, Status, TrainingSummary, BEST_WEIGHTS, SCHEMA_VERSION, WEIGHTS};
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
@@ -34,9 +36,23 @@ pub struct TrainOutcome {
 }
 
 /// Everything that can be checked before training starts (callers that start training on a
-/// thread call it first, so that a person hears of a mistake at once): the stacks, the device,
-/// the validation block, and that the model name is free. Returns the device to train on.
+/// thread call it first, so that a person hears of a mistake at once): the stacks, the scale,
+/// the device, the validation block, and that the model name is free. Returns the device to
+/// train on.
 pub fn check_training(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Vec<Device>> {
+    validate_stacks(plan, stacks)?;
+    let choice = scale::choose(&plan.config, &stacks.labels)?;
+    let mut scaled_plan = plan.clone();
+    scaled_plan.config.voxel_nm = choice.model_voxel_nm();
+    if choice.is_identity() {
+        check_at_scale(&scaled_plan, stacks)
+    } else {
+        check_at_scale(&scaled_plan, &scale::resample_stacks(stacks, &choice))
+    }
+}
+
+/// The checks of [`check_training`] on the stacks at the training scale.
+fn check_at_scale(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Vec<Device>> {
     validate_stacks(plan, stacks)?;
     let devices = runtime::choose_devices(plan.config.gpus)?;
     check_batch_split(plan, devices.len())?;
@@ -63,11 +79,15 @@ fn check_batch_split(plan: &TrainPlan, devices: usize) -> Result<()> {
 
 /// Trains a new model as `plan` says (from random weights, or from `fine_tune_from`'s).
 /// On cancel or failure, model.json says so and the checkpoints written so far stay.
+/// The stacks are first brought to the training scale (`scale`: as set, or measured).
 pub fn train(plan: &TrainPlan, stacks: TrainingStacks, ctx: &JobContext) -> Result<TrainOutcome> {
-    let devices = check_training(plan, &stacks)?;
+    validate_stacks(plan, &stacks)?;
+    let choice = scale::choose(&plan.config, &stacks.labels)?;
+    let (plan, stacks) = scale::apply(plan, stacks, &choice);
+    let devices = check_at_scale(&plan, &stacks)?;
     runtime::set_cpu_threads(plan.config.cpus);
     let dir = ModelDir::create(&plan.models_dir, &plan.name, plan.overwrite)?;
-    let run = Run::prepare(plan, stacks, devices, dir, None)?;
+    let run = Run::prepare(&plan, stacks, devices, dir, Resume::Fresh(choice))?;
     run.execute(ctx)
 }
 
@@ -120,8 +140,24 @@ pub fn check_resume(models_dir: &Path, name: &str, stacks: &TrainingStacks, iter
 pub fn resume(models_dir: &Path, name: &str, stacks: TrainingStacks, iteration_total: Option<u64>, ctx: &JobContext) -> Result<TrainOutcome> {
     let (plan, record, devices, iteration) = check_resume(models_dir, name, &stacks, iteration_total)?;
     runtime::set_cpu_threads(plan.config.cpus);
-    let run = Run::prepare(&plan, stacks, devices, ModelDir::open(models_dir, name), Some((iteration, record)))?;
+    // The scale it started at (models stored before scales existed trained at scale 1).
+    let choice = record.training.scale.clone().unwrap_or(ScaleChoice {
+        factor: [1, 1, 1],
+        reason: String::new(),
+        input_voxel_nm: plan.config.voxel_nm,
+        input_shape: record.training.image_shape,
+    });
+    let (plan, stacks) = scale::apply(&plan, stacks, &choice);
+    let run = Run::prepare(&plan, stacks, devices, ModelDir::open(models_dir, name), Resume::From(iteration, record))?;
     run.execute(ctx)
+}
+
+/// How a training session starts.
+enum Resume {
+    /// New weights (random or fine-tuned) at this scale.
+    Fresh(ScaleChoice),
+    /// From the checkpoint of this iteration of the stored model.
+    From(u64, ModelRecord),
 }
 
 /// Everything one training session holds.
@@ -150,13 +186,13 @@ struct Run<'p> {
 }
 
 impl<'p> Run<'p> {
-    fn prepare(plan: &'p TrainPlan, stacks: TrainingStacks, devices: Vec<Device>, dir: ModelDir, resume: Option<(u64, ModelRecord)>) -> Result<Self> {
+    fn prepare(plan: &'p TrainPlan, stacks: TrainingStacks, devices: Vec<Device>, dir: ModelDir, resume: Resume) -> Result<Self> {
         let config = &plan.config;
         let device = devices[0];
         let (normalization, head) = match &resume {
-            // A resumed run keeps the scale and classes it started with.
-            Some((_, record)) => (record.normalization, record.head.clone()),
-            None => (Normalization::from_values(&stacks.image.data), Head::for_training(config, &stacks.labels.data)?),
+            // A resumed run keeps the intensity scale and classes it started with.
+            Resume::From(_, record) => (record.normalization, record.head.clone()),
+            Resume::Fresh(_) => (Normalization::from_values(&stacks.image.data), Head::for_training(config, &stacks.labels.data)?),
         };
         let shape = stacks.image.shape;
         let mut image = stacks.image.data;
@@ -173,7 +209,7 @@ impl<'p> Run<'p> {
         let net = UNet::new(&vs.root(), &spec, &mut Rng::new(config.seed));
         let mut optimizer = Optimizer::new(&vs, config);
         let (first_iteration, elapsed_before, log, losses, record) = match resume {
-            Some((iteration, mut record)) => {
+            Resume::From(iteration, mut record) => {
                 let (weights, state, info) = checkpoint::load(&dir, iteration)?;
                 load_weights(&vs, &weights, &format!("checkpoint {iteration}"))?;
                 optimizer.load_state(&state, info.optimizer_steps)?;
@@ -185,7 +221,7 @@ impl<'p> Run<'p> {
                 record.training.best_iteration = info.best_iteration;
                 (iteration, info.elapsed_s, log, losses, record)
             }
-            None => {
+            Resume::Fresh(choice) => {
                 let mut fine_tuned_from = None;
                 if let Some(from) = &plan.fine_tune_from {
                     let source = ModelDir::open(&plan.models_dir, from);
@@ -196,7 +232,9 @@ impl<'p> Run<'p> {
                     load_weights(&vs, &read_weights(&source.weights())?, &format!("model '{from}'"))?;
                     fine_tuned_from = Some(from.clone());
                 }
-                let record = new_record(plan, spec.clone(), normalization, &head, &devices, shape, validation_region, fine_tuned_from);
+                let mut record = new_record(plan, spec.clone(), normalization, &head, &devices, choice.input_shape, validation_region, fine_tuned_from);
+                record.postprocess = PostProcess::from_training_labels(&head, &data.labels, shape, config.dims == 2);
+                record.training.scale = Some(choice);
                 (0, 0.0, TrainingLog::create(&dir.log_csv())?, Vec::new(), record)
             }
         };
@@ -242,6 +280,9 @@ impl<'p> Run<'p> {
             iterations: c.iteration_total,
             model_dir: self.dir.path.display().to_string(),
         });
+        if let Some(choice) = &self.record.training.scale {
+            ctx.emit(Event::Message { text: scale_message(choice, c.voxel_nm) });
+        }
         if self.first_iteration > 0 {
             ctx.emit(Event::Message { text: format!("resuming at iteration {} of {}", self.first_iteration, c.iteration_total) });
         }
@@ -348,6 +389,24 @@ impl<'p> Run<'p> {
         t.data_wait_share = Some(self.data_wait_s / session_s.max(1e-9));
     }
 
+    /// Tunes the post-processing of the final weights on the validation block (when there is
+    /// one). A failure here costs only the tuning: the trained model matters more.
+    fn tune_post_processing(&mut self, ctx: &JobContext) {
+        let Some(block) = self.validation_region else { return };
+        let c = &self.plan.config;
+        let d = &self.data;
+        let tuned = tune::tune_on_block(&self.net, &self.head, c.window, c.dims == 2, &d.image, &d.labels, d.shape, &block, &self.record.postprocess, self.device, ctx);
+        match tuned {
+            Ok(Some((post, report))) => {
+                ctx.emit(Event::Message { text: report.to_line() });
+                self.record.postprocess = post;
+                self.record.tuning = Some(report);
+            }
+            Ok(None) => {}
+            Err(e) => ctx.emit(Event::Message { text: format!("post-processing not tuned: {e}") }),
+        }
+    }
+
     /// Writes the final weights (or the reason there are none) and says how it ended.
     fn conclude(mut self, outcome: Result<()>, ctx: &JobContext) -> Result<TrainOutcome> {
         let _ = self.log.flush();
@@ -366,6 +425,7 @@ impl<'p> Run<'p> {
             return Err(err);
         }
         save_tensors_atomic(&self.dir.weights(), &named_weights(&self.vs))?;
+        self.tune_post_processing(ctx);
         self.record.status = Status::Complete;
         self.record.training.error = None;
         self.record.weights = Some(WEIGHTS.to_string());
@@ -434,9 +494,21 @@ fn new_record(
             best_iteration: None,
             resumed_from: None,
             fine_tuned_from,
+            scale: None,
         },
         postprocess: Default::default(),
+        tuning: None,
     }
+}
+
+/// "scale: median object 97 px across -> scale 2 (...); training at 10x10x40 nm, 800x1646 px per slice"
+fn scale_message(choice: &ScaleChoice, model_nm: [f64; 3]) -> String {
+    let s = choice.scaled_shape();
+    let mut text = format!("scale: {}", choice.reason);
+    if !choice.is_identity() {
+        text += &format!("; training at {}x{}x{} nm, {}x{} px per slice", model_nm[0], model_nm[1], model_nm[2], s[2], s[1]);
+    }
+    text
 }
 
 fn recent_mean(losses: &[f64], n: u64) -> f64 {
