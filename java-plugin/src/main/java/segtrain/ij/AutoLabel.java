@@ -25,7 +25,7 @@ import java.util.Map;
  *
  * <p>Macro keys (each label is one word with underscores): image, model, models_folder, weights,
  * overlap, tta, threshold, foreground_threshold, seed_foreground, seed_contour, seed_distance,
- * min_seed_size, min_size, probabilities, gpus, cpus, batch. The post-processing fields start at
+ * min_seed_size, min_size, link_sections, probabilities, gpus, cpus, batch. The post-processing fields start at
  * the chosen model's stored values (model.json "postprocess"), so a macro that leaves them out
  * gets the model's own. The voxel size comes from the image's calibration when it is in nm or
  * µm; otherwise the model's is assumed (no resampling).
@@ -34,7 +34,7 @@ public class AutoLabel implements PlugIn {
     static final String[] WEIGHTS = {"final", "best"};
     /** The instance watershed's parameters, as named in model.json; those ending in "size" are voxel counts. */
     static final String[] WATERSHED = {"foreground_threshold", "seed_foreground", "seed_contour", "seed_distance",
-            "min_seed_size", "min_size"};
+            "min_seed_size", "min_size", "link_sections"};
     /** Index of the threshold field among the dialog's numeric fields (overlap comes first). */
     private static final int FIRST_POST_FIELD = 1;
 
@@ -258,7 +258,10 @@ public class AutoLabel implements PlugIn {
             + "than <b>min seed size</b> voxels are dropped (raise it when objects are split), objects "
             + "smaller than <b>min size</b> voxels are removed. Raise seed contour or lower seed foreground "
             + "when objects are missed; lower seed contour when touching objects are merged. The fields "
-            + "start at the model's stored values.</li>"
+            + "start at the model's stored values (tuned on the validation block at the end of training).</li>"
+            + "<li><b>link sections</b>: 2D instance models on serial sections: an object takes the id of the "
+            + "object it overlaps in the section before when their IoU is at least this, so one object cut by "
+            + "several sections keeps one id; 0 = off (each section numbered on its own).</li>"
             + "<li><b>probabilities</b>: also show the probability map of every output channel (32-bit).</li>"
             + "<li><b>gpus, cpus</b>: 0 GPUs = on the CPU; CPU threads.</li>"
             + "<li><b>batch</b>: windows per forward pass; more needs more memory.</li>"

@@ -94,6 +94,7 @@ final class TrainDialog {
             gd.addNumericField(NUMERIC_KEYS[i], value, digits(value), 8, "");
         }
         gd.addStringField("window_size", defaults.window, 12);
+        gd.addStringField("scale", defaults.scale, 6);
         gd.addStringField("model_name", "my-model", 20);
         gd.addStringField("models_folder", Configs.defaultModelsDir(), 30);
         gd.addStringField("fine_tune_from", "", 20);
@@ -119,6 +120,7 @@ final class TrainDialog {
         }
         ((TextField) numbers.get(defaults.numbers.length)).setText(format(defaults.seed));
         ((TextField) gd.getStringFields().get(0)).setText(defaults.window);
+        ((TextField) gd.getStringFields().get(1)).setText(defaults.scale);
         return true;
     }
 
@@ -132,6 +134,7 @@ final class TrainDialog {
         Map<String, Object> numbers = new LinkedHashMap<>();
         for (String key : NUMERIC_KEYS) numbers.put(key, json(number(key)));
         int[] window = window(gd.getNextString());
+        String scale = gd.getNextString().trim(); // "auto" or a factor: Rust checks it
         request.name = gd.getNextString().trim();
         String modelsDir = gd.getNextString().trim();
         String fineTuneFrom = gd.getNextString().trim();
@@ -146,6 +149,7 @@ final class TrainDialog {
         s.put("voxel_nm", new Object[] {json(voxel[0]), json(voxel[1]), json(voxel[2])});
         s.putAll(numbers);
         s.put("window", window);
+        s.put("scale", scale);
         s.put("seed", json(seed));
         s.put("overwrite", overwrite);
         s.put("log_every", 10);
@@ -225,6 +229,8 @@ final class TrainDialog {
         /** x_nm, y_nm, z_nm, then NUMERIC_KEYS. */
         final double[] numbers = new double[3 + NUMERIC_KEYS.length];
         final String window;
+        /** "auto" or a factor. */
+        final String scale;
         final double seed;
 
         Defaults(String config, ImagePlus image) {
@@ -238,6 +244,9 @@ final class TrainDialog {
             List<String> parts = new ArrayList<>();
             if (w != null) for (double v : w) parts.add(String.valueOf((long) v));
             window = String.join(",", parts);
+            Object configScale = json.get("scale");
+            scale = configScale instanceof Number ? String.valueOf(((Number) configScale).longValue())
+                    : String.valueOf(configScale == null ? "auto" : configScale);
             seed = Events.num(json, "seed", 0);
         }
 
@@ -277,7 +286,14 @@ final class TrainDialog {
             + "<li><b>validation fraction</b>: share of the stack held out as one block at an edge (slices, or "
             + "rows or columns of a short stack; one that holds every class) and scored every few hundred iterations (loss, IoU, Dice); the best "
             + "weights are kept as best.safetensors. 0 turns validation off.</li>"
-            + "<li><b>window size</b>: the training window as z,y,x in pixels; z must be 1 for 2D configs.</li>"
+            + "<li><b>window size</b>: the training window as z,y,x in pixels (of the stack at the training scale); "
+            + "z must be 1 for 2D configs.</li>"
+            + "<li><b>scale</b>: <i>auto</i> measures the labels (the median object's diameter, or the width of the "
+            + "thinnest structure) and trains on the stacks shrunk by the whole factor that keeps objects at least "
+            + "40 px across (thin structures 12 px wide): a window then holds several objects with their "
+            + "surroundings, and each iteration costs less. Or a factor: 1 = as they are, 2 = half the width and "
+            + "height. The Log says which scale was chosen and why; Auto Label resamples new stacks to it and "
+            + "returns labels at their own size.</li>"
             + "<li><b>model name, models folder</b>: where the model goes; an empty folder means the default "
             + "(~/.segtrain/models or $SEGTRAIN_MODELS_DIR).</li>"
             + "<li><b>fine tune from</b>: the name of a stored model of the same config whose weights training "
