@@ -276,9 +276,6 @@ fn tune_command(words: &[String]) -> Result<(), Failure> {
         voxel_nm: voxel_flag(&a, "voxel-nm")?,
         cpus: a.number("cpus").map_err(usage)?.map_or(2, |v| v as u32),
     };
-    if settings.weights != "final" && settings.weights != "best" {
-        return Err(usage(format!("--weights: 'final' or 'best' (got '{}')", settings.weights)));
-    }
     let context = JobContext::with_listener(|event| match event {
         Event::Predicting { .. } => {}
         other => eprintln!("segtrain: {}", other.to_line()),

@@ -158,3 +158,45 @@ fn predict_flags_change_the_watershed_of_an_instance_model() {
     assert!(text(&out.stderr).contains("min_seed_size"), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--scale 2` trains at half size (model.json says so), `tune` stores tuned post-processing,
+/// `--link-sections` is a predict flag, and a bad scale or weights value is named.
+#[test]
+fn scale_tune_and_link_sections_from_the_command_line() {
+    let dir = temp_dir("scale-tune");
+    let out = segtrain(&["demo-data", "--out", dir.to_str().unwrap(), "--slices", "2", "--height", "128", "--width", "128"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let d = dir.to_str().unwrap();
+    let models = dir.join("models");
+    let m = models.to_str().unwrap();
+    let (image, instances) = (format!("{d}/image.tif"), format!("{d}/instances.tif"));
+    let out = segtrain(&[
+        "train", "--image", &image, "--labels", &instances, "--config", "Instance2D", "--name", "half", "--models-dir", m,
+        "--iterations", "4", "--iteration-save", "4", "--window", "1,32,32", "--batch", "1", "--validation", "0", "--scale", "2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("scale: scale 2 as set; training at 10x10x40 nm, 64x64 px per slice"), "{}", text(&out.stderr));
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(models.join("half/model.json")).unwrap()).unwrap();
+    assert_eq!(record["training"]["scale"]["factor"], serde_json::json!([1, 2, 2]));
+    assert!(record["tuning"].is_null(), "no validation block, no tuning");
+
+    let out = segtrain(&["tune", "--name", "half", "--models-dir", m, "--image", &image, "--labels", &instances]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report as JSON");
+    assert_eq!(report["metric"], "AP@0.5");
+    assert!(text(&out.stderr).contains("post-processing tuned on the labelled stack (2x64x64 at the model's scale)"), "{}", text(&out.stderr));
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(models.join("half/model.json")).unwrap()).unwrap();
+    assert_eq!(record["tuning"], report);
+
+    let pred = format!("{d}/pred.tif");
+    let out = segtrain(&["predict", "--name", "half", "--models-dir", m, "--image", &image, "--out", &pred, "--link-sections", "0.3"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = segtrain(&["train", "--image", &image, "--labels", &instances, "--config", "Instance2D", "--name", "bad", "--models-dir", m, "--scale", "half"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("scale: 'auto' or a whole number from 1 to 8 (got \"half\")"), "{}", text(&out.stderr));
+    let out = segtrain(&["tune", "--name", "half", "--models-dir", m, "--image", &image, "--labels", &instances, "--weights", "last"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("weights: 'final' or 'best' (got 'last')"), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

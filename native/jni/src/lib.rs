@@ -11,7 +11,7 @@ use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;
 use segtrain::infer::{predict, Prediction, PredictSettings};
 use segtrain::settings::{ResumeSettings, TrainSettings};
-use segtrain::train::{check_resume, check_training, resume, train};
+use segtrain::train::{check_resume, check_training, resume, train, tune_model, TuneSettings};
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_segtrain_bridge_Native_version<'l>(mut env: EnvUnowned<'l>, _: JClass<'l>) -> JString<'l> {
@@ -84,6 +84,28 @@ pub extern "system" fn Java_segtrain_bridge_Native_resumeStart<'l>(
         check_resume(&dir, &settings.name, &stacks, settings.iteration_total)?;
         let job = segtrain::job::Job::spawn("resume", move |ctx| {
             Ok(serde_json::to_value(resume(&dir, &settings.name, stacks, settings.iteration_total, ctx)?).unwrap())
+        })?;
+        Ok(jobs::register(job, jobs::new_payload()))
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_segtrain_bridge_Native_tuneStart<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+    settings: JString<'l>,
+    image: JObjectArray<'l>,
+    width: jint,
+    height: jint,
+    labels: JObjectArray<'l>,
+    label_width: jint,
+    label_height: jint,
+) -> jlong {
+    boundary(&mut env, |env| -> BridgeResult<jlong> {
+        let settings = TuneSettings::from_json(&convert::string(env, &settings)?)?;
+        let stacks = convert::training_stacks(env, &image, width, height, &labels, label_width, label_height)?;
+        let job = segtrain::job::Job::spawn("tune", move |ctx| {
+            Ok(serde_json::to_value(tune_model(&settings, stacks.image, stacks.labels, ctx)?).unwrap())
         })?;
         Ok(jobs::register(job, jobs::new_payload()))
     })

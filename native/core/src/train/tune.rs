@@ -128,8 +128,9 @@ pub fn tune_on_block(net: &UNet, head: &Head, window: [usize; 3], per_slice: boo
     Ok(tune_post_process(head, &maps, &crop(labels, shape, block), size, per_slice, post, "validation block"))
 }
 
-/// `segtrain tune`: which model, and how to run it.
-#[derive(Clone, Debug, Default)]
+/// `segtrain tune` and Fiji's Tune Post-processing: which model, and how to run it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct TuneSettings {
     pub name: String,
     pub models_dir: Option<PathBuf>,
@@ -140,15 +141,48 @@ pub struct TuneSettings {
     pub cpus: u32,
 }
 
+impl Default for TuneSettings {
+    fn default() -> Self {
+        TuneSettings { name: String::new(), models_dir: None, weights: "final".into(), voxel_nm: None, cpus: 2 }
+    }
+}
+
+impl TuneSettings {
+    pub fn from_json(text: &str) -> Result<Self> {
+        let settings: TuneSettings = serde_json::from_str(text).map_err(|e| Error::setting(format!("tune settings are not valid JSON: {e}")))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Every problem at once, each naming its field.
+    pub fn check(&self) -> Result<()> {
+        let mut problems = Vec::new();
+        if let Err(m) = crate::settings::validate_model_name(&self.name) {
+            problems.push(format!("name: {m}"));
+        }
+        if self.weights != "final" && self.weights != "best" {
+            problems.push(format!("weights: 'final' or 'best' (got '{}')", self.weights));
+        }
+        if self.cpus == 0 {
+            problems.push("cpus: must be at least 1".into());
+        }
+        if let Some(v) = self.voxel_nm.filter(|v| v.iter().any(|s| !s.is_finite() || *s <= 0.0)) {
+            problems.push(format!("voxel_nm: three sizes above 0 (got {v:?})"));
+        }
+        if problems.is_empty() { Ok(()) } else { Err(Error::InvalidSettings(problems)) }
+    }
+}
+
 /// Tunes a stored model's post-processing on a labelled stack it did not train on and stores the
 /// result in its model.json. The stacks are resampled to the model's voxel size (the labels by
 /// nearest neighbour), so the sizes found are in the model's voxels, as stored.
 pub fn tune_model(settings: &TuneSettings, image: Volume<f32>, labels: Volume<u32>, ctx: &JobContext) -> Result<TuneReport> {
+    settings.check()?;
     if image.shape != labels.shape {
         return Err(super::size_mismatch(image.shape, labels.shape));
     }
     let models_dir = settings.models_dir.clone().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(crate::store::default_models_dir);
-    crate::runtime::set_cpu_threads(settings.cpus.max(1));
+    crate::runtime::set_cpu_threads(settings.cpus);
     let (dir, mut record, _vs, net) = load_model(&models_dir, &settings.name, &settings.weights, Device::Cpu)?;
     if matches!(record.head, Head::Classes { .. }) {
         return Err(Error::setting(format!("name: '{}' labels several classes by argmax; it has no post-processing to tune", settings.name)));
@@ -181,6 +215,16 @@ pub fn tune_model(settings: &TuneSettings, image: Volume<f32>, labels: Volume<u3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tune_settings_name_every_bad_field() {
+        let err = TuneSettings::from_json(r#"{"name":"../x","weights":"last","cpus":0}"#).unwrap_err().to_string();
+        for field in ["name:", "weights: 'final' or 'best' (got 'last')", "cpus: must be at least 1"] {
+            assert!(err.contains(field), "{err}");
+        }
+        assert_eq!(TuneSettings::from_json(r#"{"name":"m"}"#).unwrap().weights, "final");
+        assert!(TuneSettings::from_json(r#"{"name":"m","min_size":3}"#).unwrap_err().to_string().contains("unknown field"));
+    }
 
     #[test]
     fn crop_takes_the_block() {

@@ -44,6 +44,17 @@ public final class Trainer extends NativeJob {
         return begin(Native::resumeStart, settingsJson, image, labels);
     }
 
+    /**
+     * Validates (in Rust) and starts tuning a stored model's post-processing on a labelled stack
+     * (a job on an image and its labels, like training; its result is the tuning report).
+     *
+     * @param settingsJson {"name", "models_dir", "weights", "voxel_nm", "cpus"} (see Native.tuneStart)
+     * @throws IllegalArgumentException bad settings or stacks of different sizes
+     */
+    public static Trainer tune(String settingsJson, ImagePlus image, ImagePlus labels) {
+        return begin(Native::tuneStart, settingsJson, image, labels);
+    }
+
     /** The native start functions: settings, image slices and size, label slices and size. */
     private interface Start {
         long call(String settingsJson, float[][] image, int width, int height, int[][] labels, int labelWidth, int labelHeight);

@@ -53,6 +53,17 @@ public final class Native {
                                           int[][] labels, int labelWidth, int labelHeight);
 
     /**
+     * Starts tuning a stored model's post-processing on a labelled stack it did not train on
+     * (the result is stored in its model.json).
+     *
+     * @param settingsJson {"name", "models_dir", "weights" ("final"|"best"), "voxel_nm", "cpus"} (see
+     *                     TuneSettings in native/core/src/train/tune.rs)
+     * @return a job handle; its result JSON is the tuning report (metric, before, after, changes, ...)
+     */
+    public static native long tuneStart(String settingsJson, float[][] image, int width, int height,
+                                        int[][] labels, int labelWidth, int labelHeight);
+
+    /**
      * Validates the auto-label settings and starts labelling on a Rust thread.
      *
      * @param settingsJson settings object (keys: see PredictSettings in native/core/src/infer/predict.rs:
