@@ -17,15 +17,6 @@ fn settings(models: &Path, name: &str) -> PredictSettings {
     PredictSettings { name: name.into(), models_dir: Some(models.to_path_buf()), ..Default::default() }
 }
 
-fn foreground_iou(truth: &[u32], labels: &[u32]) -> f64 {
-    let (mut both, mut either) = (0, 0);
-    for (&t, &p) in truth.iter().zip(labels) {
-        both += (t != 0 && p != 0) as u64;
-        either += (t != 0 || p != 0) as u64;
-    }
-    both as f64 / either.max(1) as f64
-}
-
 #[test]
 fn a_semantic_model_labels_a_new_stack_in_chunks_and_with_tta() {
     let models = temp_dir("predict-semantic");

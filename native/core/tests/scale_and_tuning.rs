@@ -13,15 +13,6 @@ fn messages(ctx: &JobContext) -> Vec<String> {
     ctx.drain().into_iter().filter_map(|e| if let Event::Message { text } = e { Some(text) } else { None }).collect()
 }
 
-fn foreground_iou(truth: &[u32], labels: &[u32]) -> f64 {
-    let (mut both, mut either) = (0, 0);
-    for (&t, &p) in truth.iter().zip(labels) {
-        both += (t != 0 && p != 0) as u64;
-        either += (t != 0 || p != 0) as u64;
-    }
-    both as f64 / either.max(1) as f64
-}
-
 /// One Instance2D model trained at scale 2 with a validation block: the three tests share it.
 #[test]
 fn a_model_trained_at_scale_2_labels_tunes_and_links_at_full_size() {

@@ -60,6 +60,13 @@ pub fn finish(handle: i64) -> BridgeResult<String> {
     Ok(job.finish()?.to_string())
 }
 
+/// Starts `work` on a job thread and registers it; its result, serialised, is what `finish`
+/// returns to Java (a training outcome, a tuning report).
+pub fn spawn_reporting<T: serde::Serialize>(name: &str, work: impl FnOnce(&JobContext) -> segtrain::Result<T> + Send + 'static) -> BridgeResult<i64> {
+    let job = Job::spawn(name, move |ctx| Ok(serde_json::to_value(work(ctx)?).expect("results serialise")))?;
+    Ok(register(job, new_payload()))
+}
+
 /// Runs `f` on the job's payload of type T (after the job finished).
 pub fn with_payload<T: 'static, R>(handle: i64, f: impl FnOnce(&T) -> BridgeResult<R>) -> BridgeResult<R> {
     let entry = entry(handle)?;

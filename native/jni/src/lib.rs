@@ -60,8 +60,7 @@ pub extern "system" fn Java_segtrain_bridge_Native_trainStart<'l>(
         let plan = TrainSettings::from_json(&convert::string(env, &settings)?)?.resolve()?;
         let stacks = convert::training_stacks(env, &image, width, height, &labels, label_width, label_height)?;
         check_training(&plan, &stacks)?;
-        let job = segtrain::job::Job::spawn("train", move |ctx| Ok(serde_json::to_value(train(&plan, stacks, ctx)?).unwrap()))?;
-        Ok(jobs::register(job, jobs::new_payload()))
+        jobs::spawn_reporting("train", move |ctx| train(&plan, stacks, ctx))
     })
 }
 
@@ -82,10 +81,7 @@ pub extern "system" fn Java_segtrain_bridge_Native_resumeStart<'l>(
         let dir = settings.models_dir.clone().unwrap_or_else(segtrain::store::default_models_dir);
         let stacks = convert::training_stacks(env, &image, width, height, &labels, label_width, label_height)?;
         check_resume(&dir, &settings.name, &stacks, settings.iteration_total)?;
-        let job = segtrain::job::Job::spawn("resume", move |ctx| {
-            Ok(serde_json::to_value(resume(&dir, &settings.name, stacks, settings.iteration_total, ctx)?).unwrap())
-        })?;
-        Ok(jobs::register(job, jobs::new_payload()))
+        jobs::spawn_reporting("resume", move |ctx| resume(&dir, &settings.name, stacks, settings.iteration_total, ctx))
     })
 }
 
@@ -104,10 +100,7 @@ pub extern "system" fn Java_segtrain_bridge_Native_tuneStart<'l>(
     boundary(&mut env, |env| -> BridgeResult<jlong> {
         let settings = TuneSettings::from_json(&convert::string(env, &settings)?)?;
         let stacks = convert::training_stacks(env, &image, width, height, &labels, label_width, label_height)?;
-        let job = segtrain::job::Job::spawn("tune", move |ctx| {
-            Ok(serde_json::to_value(tune_model(&settings, stacks.image, stacks.labels, ctx)?).unwrap())
-        })?;
-        Ok(jobs::register(job, jobs::new_payload()))
+        jobs::spawn_reporting("tune", move |ctx| tune_model(&settings, stacks.image, stacks.labels, ctx))
     })
 }
 

@@ -67,3 +67,13 @@ pub fn log_rows(model_dir: &std::path::Path) -> Vec<(u64, f64)> {
 pub fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64
 }
+
+/// IoU of the non-zero voxels of two label volumes.
+pub fn foreground_iou(truth: &[u32], labels: &[u32]) -> f64 {
+    let (mut both, mut either) = (0, 0);
+    for (&t, &p) in truth.iter().zip(labels) {
+        both += (t != 0 && p != 0) as u64;
+        either += (t != 0 || p != 0) as u64;
+    }
+    both as f64 / either.max(1) as f64
+}

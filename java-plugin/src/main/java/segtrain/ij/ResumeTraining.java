@@ -29,15 +29,10 @@ public class ResumeTraining implements PlugIn {
 
     private static void ask() throws InterruptedException {
         OpenImages images = OpenImages.list("Resume Training needs the image and labels the model was trained on, open");
-        int image = images.current();
-        int labels = images.other(image, "label");
         String options = Macro.getOptions();
-        if (options != null) {
-            // Checked here: GenericDialog's own check of a choice opens a dialog (which waits
-            // forever under a virtual display).
-            image = images.fromMacro(options, "image", image);
-            labels = images.fromMacro(options, "labels", labels);
-        }
+        int[] pair = images.imageAndLabels(options);
+        int image = pair[0];
+        int labels = pair[1];
         ModelFolder.Pick pick = ModelFolder.pick(options);
         String folder = pick.folder;
         String model = pick.model;

@@ -31,13 +31,10 @@ public class TunePostProcessing implements PlugIn {
 
     private static void ask() throws InterruptedException {
         OpenImages images = OpenImages.list("Tune Post-processing needs a labelled stack, image and labels, open");
-        int image = images.current();
-        int labels = images.other(image, "label");
         String options = Macro.getOptions();
-        if (options != null) {
-            image = images.fromMacro(options, "image", image);
-            labels = images.fromMacro(options, "labels", labels);
-        }
+        int[] pair = images.imageAndLabels(options);
+        int image = pair[0];
+        int labels = pair[1];
         ModelFolder.Pick pick = ModelFolder.pick(options);
 
         GenericDialog gd = new GenericDialog("SegTrain: Tune Post-processing");
