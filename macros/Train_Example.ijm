@@ -18,9 +18,12 @@ run("Train Model...",
                                          //   so the effective batch is samples_per_batch x N
     + " iteration_save=100"              // a checkpoint every N iterations; must divide iteration_total
     + " iteration_total=300"             // iterations to train
+    + " time_budget_minutes=0"           // 0 = train iteration_total; N = train about N minutes (the total,
+                                         //   checkpoints and validations are fitted to it)
     + " samples_per_batch=4"             // training windows per iteration (memory grows with it)
     + " validation_fraction=0.1"         // share held out as one block and scored (loss, IoU, Dice); 0 = none
     + " window_size=1,128,128"           // training window z,y,x in pixels; z must be 1 for 2D configs
+    + " scale=auto"                      // shrink the stacks before training: auto (from the objects' size) or 1, 2, ...
     + " model_name=my-model"             // the model's folder name: letters, digits, - _ .
     + " models_folder=[]"                // where models go; empty = ~/.segtrain/models or $SEGTRAIN_MODELS_DIR
     + " fine_tune_from=[]"               // start from this stored model's weights (same config); empty = fresh

@@ -55,9 +55,9 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
     }
 }
 
-const TRAIN_FLAGS: [&str; 20] = [
+const TRAIN_FLAGS: [&str; 21] = [
     "image", "labels", "config", "name", "models-dir", "voxel-nm", "gpus", "cpus", "lr", "iteration-step", "iteration-save",
-    "iterations", "batch", "window", "scale", "seed", "log-every", "validation", "validation-every", "fine-tune-from",
+    "iterations", "time-budget-minutes", "batch", "window", "scale", "seed", "log-every", "validation", "validation-every", "fine-tune-from",
 ];
 
 /// With --resume the settings come from the stored model; only these flags apply.
@@ -105,6 +105,7 @@ fn train_settings(a: &Args, name: String, stacks: &TrainingStacks) -> Result<Tra
         iteration_step: a.number("iteration-step").map_err(usage)?,
         iteration_save: a.number("iteration-save").map_err(usage)?,
         iteration_total: a.number("iterations").map_err(usage)?,
+        time_budget_minutes: a.number("time-budget-minutes").map_err(usage)?,
         samples_per_batch: a.number("batch").map_err(usage)?,
         window: a.numbers("window").map_err(usage)?,
         // "auto" or a factor: the core reads both from text and names the setting if wrong.

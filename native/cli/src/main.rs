@@ -8,7 +8,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   segtrain train --image IMG --labels LBL --config CONFIG --name NAME [--models-dir DIR]
                  [--voxel-nm X,Y,Z] [--gpus N] [--cpus N] [--lr F] [--iteration-step N]
-                 [--iteration-save N] [--iterations N] [--batch N] [--window Z,Y,X] [--scale auto|N]
+                 [--iteration-save N] [--iterations N] [--time-budget-minutes M] [--batch N]
+                 [--window Z,Y,X] [--scale auto|N]
                  [--seed N]
                  [--log-every N] [--validation F] [--validation-every N] [--fine-tune-from MODEL]
                  [--overwrite]

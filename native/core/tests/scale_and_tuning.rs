@@ -95,3 +95,30 @@ fn auto_scale_follows_the_objects() {
     assert_eq!(record.training.scale.unwrap().factor, [1, 2, 2]);
     std::fs::remove_dir_all(&models).unwrap();
 }
+
+/// A time budget fits the iteration total (and the checkpoint and validation intervals) and
+/// model.json records it; the timing leaves the run as it would be without it: a run given the
+/// recorded total from the start has the same loss curve.
+#[test]
+fn a_time_budget_fits_the_total_and_leaves_the_run_unchanged() {
+    let models = temp_dir("budget");
+    let extra = r#","window":[1,32,32],"samples_per_batch":2,"seed":7,"validation_fraction":0.2,"time_budget_minutes":0.1"#;
+    let ctx = JobContext::default();
+    train(&config_plan("Semantic2D", &models, "budget", extra), demo(2, 64, 7), &ctx).unwrap();
+    let said = messages(&ctx);
+    assert!(said.iter().any(|m| m.starts_with("time budget 0.1 min: ")), "{said:?}");
+    let record = ModelDir::open(&models, "budget").read_record().unwrap();
+    let c = &record.config;
+    assert_eq!(c.iteration_total, record.training.iterations_done);
+    assert_eq!((c.iteration_total, c.validation_every), (10 * c.iteration_save, c.iteration_save));
+    assert!(said.iter().any(|m| m.contains(&format!("-> {} iterations", c.iteration_total))), "{said:?}");
+
+    let again = format!(
+        r#","window":[1,32,32],"samples_per_batch":2,"seed":7,"validation_fraction":0.2,"iteration_total":{},"iteration_save":{},"validation_every":{}"#,
+        c.iteration_total, c.iteration_save, c.validation_every
+    );
+    train(&config_plan("Semantic2D", &models, "again", &again), demo(2, 64, 7), &JobContext::default()).unwrap();
+    let losses = |name: &str| log_rows(&models.join(name)).into_iter().map(|r| r.1).collect::<Vec<f64>>();
+    assert_eq!(losses("budget"), losses("again"));
+    std::fs::remove_dir_all(&models).unwrap();
+}

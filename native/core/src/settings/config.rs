@@ -58,6 +58,10 @@ pub struct TrainingConfig {
     pub iteration_step: u32,
     pub iteration_save: u64,
     pub iteration_total: u64,
+    /// Minutes of training to fill (0 = train iteration_total iterations): the total, the
+    /// checkpoint and validation intervals are then fitted to it (`train::budget`).
+    #[serde(default)]
+    pub time_budget_minutes: f64,
     pub samples_per_batch: u32,
     /// Training window z, y, x in voxels (of the stacks at the training scale).
     pub window: [usize; 3],

@@ -23,6 +23,8 @@ pub struct TrainSettings {
     pub iteration_step: Option<f64>,
     pub iteration_save: Option<f64>,
     pub iteration_total: Option<f64>,
+    /// Minutes to train for instead of an iteration count (0 = off).
+    pub time_budget_minutes: Option<f64>,
     pub samples_per_batch: Option<f64>,
     pub window: Option<Vec<f64>>,
     /// "auto" or a whole downsampling factor (number or text).
@@ -123,7 +125,17 @@ impl TrainSettings {
                 check.problem(format!("validation_fraction: must be from 0 (no validation) to 0.5 (got {v}); 0.1 is typical"));
             }
         }
-        check.divides("iteration_save", c.iteration_save, "iteration_total", c.iteration_total);
+        if let Some(m) = self.time_budget_minutes {
+            if m.is_finite() && (0.0..=10_080.0).contains(&m) {
+                c.time_budget_minutes = m;
+            } else {
+                check.problem(format!("time_budget_minutes: must be from 0 (off: train iteration_total iterations) to 10080 (a week) (got {m})"));
+            }
+        }
+        // With a time budget the total and the checkpoint interval are fitted to it.
+        if c.time_budget_minutes == 0.0 {
+            check.divides("iteration_save", c.iteration_save, "iteration_total", c.iteration_total);
+        }
         check.finish()?;
         let models_dir = match &self.models_dir {
             Some(dir) if !dir.as_os_str().is_empty() => dir.clone(),
@@ -183,6 +195,14 @@ mod tests {
         assert_eq!(settings(r#","scale":2"#).unwrap().config.scale, Scale::Factor(2));
         assert_eq!(settings(r#","scale":"3""#).unwrap().config.scale, Scale::Factor(3));
         assert!(message(r#","scale":"half""#).contains("scale: 'auto' or a whole number from 1 to 8"));
+    }
+
+    #[test]
+    fn a_time_budget_replaces_the_divisibility_check_and_is_bounded() {
+        let plan = settings(r#","time_budget_minutes":30,"iteration_save":7"#).unwrap();
+        assert_eq!(plan.config.time_budget_minutes, 30.0);
+        assert!(message(r#","time_budget_minutes":-1"#).contains("time_budget_minutes: must be from 0"));
+        assert!(message(r#","iteration_save":7"#).contains("iteration_save: 7 does not divide"));
     }
 
     #[test]

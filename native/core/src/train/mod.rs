@@ -1,5 +1,6 @@
 //! Training: inputs check, heads (targets and losses), schedule, optimisers, validation,
 //! checkpoints, the loop, its log and its events.
+mod budget;
 mod checkpoint;
 mod events;
 mod head;

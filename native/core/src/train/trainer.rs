@@ -2,15 +2,16 @@
 use super::checkpoint::{self, CheckpointInfo};
 use super::validation::{self, ValidationScores};
 use super::scale::{self, ScaleChoice};
-use super::tune;
+use super::{budget, tune};
 use super::{validate_stacks, Event, Head, Optimizer, Replicas, Schedule, TrainingLog, TrainingStacks};
-use crate::data::{BatchStream, Normalization, Region, SamplerSettings, StackData, WindowSampler};
+use crate::data::{batch_rng, BatchStream, Normalization, Region, SamplerSettings, StackData, WindowSampler};
 use crate::error::{Error, Result};
 use crate::job::{panic_message, JobContext};
 use crate::model::{load_weights, named_weights, read_weights, UNet, UNetSpec};
 use crate::rng::Rng;
 use crate::runtime;
-use crate::settings::TrainPlan;
+use crate::settings::{TrainPlan, TrainingConfig};
+use std::collections::HashMap;
 use crate::store::{save_tensors_atomic, ModelDir, ModelRecord, PostProcess, Status, TrainingSummary, BEST_WEIGHTS, SCHEMA_VERSION, WEIGHTS};
 use serde::Serialize;
 use std::path::Path;
@@ -161,8 +162,9 @@ enum Resume {
 }
 
 /// Everything one training session holds.
-struct Run<'p> {
-    plan: &'p TrainPlan,
+struct Run {
+    /// The plan's config; a time budget sets its iteration total when the run starts.
+    config: TrainingConfig,
     device: Device,
     /// Copies of the network on the other GPUs (data parallel), if any.
     replicas: Option<Replicas>,
@@ -185,8 +187,8 @@ struct Run<'p> {
     data_wait_s: f64,
 }
 
-impl<'p> Run<'p> {
-    fn prepare(plan: &'p TrainPlan, stacks: TrainingStacks, devices: Vec<Device>, dir: ModelDir, resume: Resume) -> Result<Self> {
+impl Run {
+    fn prepare(plan: &TrainPlan, stacks: TrainingStacks, devices: Vec<Device>, dir: ModelDir, resume: Resume) -> Result<Self> {
         let config = &plan.config;
         let device = devices[0];
         let (normalization, head) = match &resume {
@@ -201,11 +203,7 @@ impl<'p> Run<'p> {
         let (train_region, validation_region) = validation::split(&data.labels, shape, config)?;
         // The seed fixes the initial weights; batches are drawn from (seed, iteration).
         let vs = VarStore::new(device);
-        let spec = if config.dims == 2 {
-            UNetSpec::two_d(&config.filters, 1, head.output_channels())
-        } else {
-            UNetSpec::three_d(&config.filters, config.voxel_nm, 1, head.output_channels())
-        };
+        let spec = budget::network_spec(config, &head);
         let net = UNet::new(&vs.root(), &spec, &mut Rng::new(config.seed));
         let mut optimizer = Optimizer::new(&vs, config);
         let (first_iteration, elapsed_before, log, losses, record) = match resume {
@@ -241,7 +239,7 @@ impl<'p> Run<'p> {
         dir.write_record(&record)?;
         let replicas = if devices.len() > 1 { Some(Replicas::new(&vs, &spec, &devices[1..])?) } else { None };
         Ok(Run {
-            plan,
+            config: plan.config.clone(),
             device,
             replicas,
             dir,
@@ -274,7 +272,20 @@ impl<'p> Run<'p> {
     }
 
     fn iterate(&mut self, ctx: &JobContext) -> Result<()> {
-        let c = &self.plan.config;
+        let settings = SamplerSettings {
+            window: self.config.window,
+            flips: self.config.augment_flip,
+            rotations: self.config.augment_rotate90,
+            foreground_share: self.config.foreground_share,
+            augment: self.config.augment.clone(),
+            dims: self.config.dims,
+        };
+        let sampler = Arc::new(WindowSampler::new(self.data.clone(), self.train_region, settings, self.head.clone()));
+        if self.first_iteration == 0 && self.config.time_budget_minutes > 0.0 {
+            self.fit_time_budget(&sampler, ctx)?;
+        }
+        let config = self.config.clone();
+        let c = &config;
         ctx.emit(Event::Started {
             device: self.record.training.device.clone(),
             iterations: c.iteration_total,
@@ -286,15 +297,6 @@ impl<'p> Run<'p> {
         if self.first_iteration > 0 {
             ctx.emit(Event::Message { text: format!("resuming at iteration {} of {}", self.first_iteration, c.iteration_total) });
         }
-        let settings = SamplerSettings {
-            window: c.window,
-            flips: c.augment_flip,
-            rotations: c.augment_rotate90,
-            foreground_share: c.foreground_share,
-            augment: c.augment.clone(),
-            dims: c.dims,
-        };
-        let sampler = Arc::new(WindowSampler::new(self.data.clone(), self.train_region, settings, self.head.clone()));
         let mut stream = BatchStream::start(sampler, c.samples_per_batch as usize, c.seed, self.first_iteration, c.iteration_total, c.cpus as usize);
         let accumulate = c.iteration_step as u64;
         let spatial = self.net.spec().spatial_dims();
@@ -343,9 +345,57 @@ impl<'p> Run<'p> {
         result
     }
 
+    /// Time budget: times a few real iterations (the run's first batches on the real network,
+    /// whose weights, batch-norm statistics and optimiser state are put back afterwards, so the
+    /// run itself is unchanged) and one validation, then fits the iteration total, checkpoint and
+    /// validation intervals to the budget; model.json records them.
+    fn fit_time_budget(&mut self, sampler: &WindowSampler, ctx: &JobContext) -> Result<()> {
+        let saved: HashMap<String, tch::Tensor> = named_weights(&self.vs).into_iter().map(|(n, t)| (n, t.copy())).collect();
+        let saved_state: HashMap<String, tch::Tensor> = self.optimizer.state().into_iter().map(|(n, t)| (n, t.copy())).collect();
+        let steps = self.optimizer.steps;
+        let c = self.config.clone();
+        let spatial = self.net.spec().spatial_dims();
+        let mut compute_s = 0.0;
+        for i in 0..budget::PROBE_ITERATIONS {
+            // Windows are prepared in the background during training: only the compute is timed.
+            let (x, t) = sampler.sample_batch(c.samples_per_batch as usize, &mut batch_rng(c.seed, i)).to_tensors(spatial, self.device);
+            let started = Instant::now();
+            backward_iteration(&self.net, &self.head, &c, &x, &t, 1, true)?;
+            self.optimizer.step(self.schedule.lr(i));
+            self.optimizer.zero_grad();
+            if i >= budget::UNTIMED_ITERATIONS {
+                compute_s += started.elapsed().as_secs_f64();
+            }
+        }
+        let seconds = compute_s / (budget::PROBE_ITERATIONS - budget::UNTIMED_ITERATIONS) as f64;
+        let validation_s = match self.validation_region {
+            Some(region) => {
+                let started = Instant::now();
+                validation::evaluate(&self.net, &self.head, &c, &self.data, &region, self.device, 0)?;
+                started.elapsed().as_secs_f64()
+            }
+            None => 0.0,
+        };
+        load_weights(&self.vs, &saved, "the weights before timing")?;
+        self.optimizer.load_state(&saved_state, steps)?;
+        self.optimizer.zero_grad();
+        let (total, every) = budget::iterations_for(c.time_budget_minutes * 60.0, seconds, validation_s);
+        (self.config.iteration_total, self.config.iteration_save, self.config.validation_every) = (total, every, every);
+        self.schedule = Schedule::new(&self.config);
+        self.record.config = self.config.clone();
+        self.dir.write_record(&self.record)?;
+        ctx.emit(Event::Message {
+            text: format!(
+                "time budget {} min: {seconds:.3} s per iteration and {validation_s:.1} s per validation measured -> {total} iterations (checkpoint and validation every {every})",
+                c.time_budget_minutes
+            ),
+        });
+        Ok(())
+    }
+
     fn validate(&mut self, iteration: u64, ctx: &JobContext) -> Result<ValidationScores> {
         let region = self.validation_region.expect("validation block");
-        let scores = validation::evaluate(&self.net, &self.head, &self.plan.config, &self.data, &region, self.device, iteration)?;
+        let scores = validation::evaluate(&self.net, &self.head, &self.config, &self.data, &region, self.device, iteration)?;
         let t = &mut self.record.training;
         let best = t.best_score.is_none_or(|b| scores.iou > b);
         if best {
@@ -377,7 +427,7 @@ impl<'p> Run<'p> {
     }
 
     fn update_summary(&mut self) {
-        let every = self.plan.config.log_every;
+        let every = self.config.log_every;
         let session_iterations = (self.losses.len() as u64).saturating_sub(self.first_iteration).max(1) as f64;
         let session_s = self.started.elapsed().as_secs_f64();
         let t = &mut self.record.training;
@@ -393,7 +443,7 @@ impl<'p> Run<'p> {
     /// one). A failure here costs only the tuning: the trained model matters more.
     fn tune_post_processing(&mut self, ctx: &JobContext) {
         let Some(block) = self.validation_region else { return };
-        let c = &self.plan.config;
+        let c = &self.config;
         let d = &self.data;
         let tuned = tune::tune_on_block(&self.net, &self.head, c.window, c.dims == 2, &d.image, &d.labels, d.shape, &block, &self.record.postprocess, self.device, ctx);
         match tuned {

@@ -30,8 +30,8 @@ final class TrainDialog {
 
     /** Numeric fields after the three voxel sizes, in dialog order; each is also a config and settings key. */
     static final String[] NUMERIC_KEYS = {
-        "gpus", "cpus", "base_lr", "iteration_step", "iteration_save", "iteration_total", "samples_per_batch",
-        "validation_fraction",
+        "gpus", "cpus", "base_lr", "iteration_step", "iteration_save", "iteration_total", "time_budget_minutes",
+        "samples_per_batch", "validation_fraction",
     };
 
     /** What the user chose. */
@@ -282,6 +282,10 @@ final class TrainDialog {
             + "N iterations, so the effective batch is samples per batch &times; N.</li>"
             + "<li><b>iteration save</b>: write a checkpoint every N iterations; it must divide iteration total.</li>"
             + "<li><b>iteration total</b>: how many iterations to train.</li>"
+            + "<li><b>time budget minutes</b>: 0 = train iteration total iterations; more = train for about "
+            + "that many minutes: a few iterations are timed first, and the total, checkpoint and validation "
+            + "intervals are fitted to the budget (the Log and model.json say the total, so the run can be "
+            + "repeated exactly).</li>"
             + "<li><b>samples per batch</b>: windows per iteration; more needs more memory.</li>"
             + "<li><b>validation fraction</b>: share of the stack held out as one block at an edge (slices, or "
             + "rows or columns of a short stack; one that holds every class) and scored every few hundred iterations (loss, IoU, Dice); the best "
