@@ -6,7 +6,7 @@
 models = getArgument();
 run("Create Demo Data", "slices=2 height=64 width=64 seed=5");
 run("Train Model...", "image=segtrain-demo-image labels=segtrain-demo-labels config=Instance2D"
-    + " x_nm=5 y_nm=5 z_nm=40 gpus=0 cpus=2 base_lr=0.02 iteration_step=1 iteration_save=10"
+    + " x_nm=5 y_nm=5 z_nm=40 gpus=0 cpus=2 base_lr=0.001 iteration_step=1 iteration_save=10"
     + " iteration_total=10 samples_per_batch=2 validation_fraction=0 window_size=1,32,32 model_name=inst"
     + " models_folder=[" + models + "] seed=5");
 common = "image=segtrain-demo-image model=inst models_folder=[" + models + "] weights=final overlap=0.5"

@@ -12,7 +12,7 @@ selectImage("segtrain-demo-labels");
 run("Size...", "width=768 height=768 depth=2 interpolation=None");
 rename("big-labels");
 run("Train Model...", "image=big-image labels=big-labels config=Instance2D"
-    + " gpus=0 cpus=2 base_lr=0.02 iteration_step=1 iteration_save=10"
+    + " gpus=0 cpus=2 base_lr=0.001 iteration_step=1 iteration_save=10"
     + " iteration_total=10 samples_per_batch=2 validation_fraction=0.2 window_size=1,64,64 scale=auto"
     + " model_name=big models_folder=[" + models + "] seed=3");
 run("Auto Label...", "image=big-image model=big models_folder=[" + models + "] weights=final overlap=0.5");

@@ -104,7 +104,7 @@ impl TrainSettings {
             if lr.is_finite() && lr > 0.0 && lr <= 10.0 {
                 c.base_lr = lr;
             } else {
-                check.problem(format!("base_lr: must be a number above 0 and at most 10 (got {lr}); 0.01 to 0.05 is typical"));
+                check.problem(format!("base_lr: must be a number above 0 and at most 10 (got {lr}); typical: 0.01 to 0.05 with SGD, 0.0005 to 0.002 with AdamW ({} uses {})", c.name, c.optimizer.label()));
             }
         }
         if let Some(w) = &self.window {

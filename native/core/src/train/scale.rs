@@ -19,9 +19,10 @@ use crate::settings::{Scale, Task, TrainPlan, TrainingConfig, MAX_SCALE};
 use segtrain_volume::Volume;
 use serde::{Deserialize, Serialize};
 
-/// Objects at least this many pixels across after downsampling: chosen from the chloroplast
-/// runs (BENCHMARKS.md), where ~100-pixel objects learnt faster at half size (~50 px, two or
-/// three objects with their neighbours in a 128 window) than at full size.
+/// Objects at least this many pixels across after downsampling. From the chloroplast runs
+/// (BENCHMARKS.md): ~90-pixel objects learnt faster at half size (~45 px: two or three objects
+/// with their neighbours in a 128 window) than at full size; a third of the size (~30 px) is
+/// not measured yet, so 40 keeps them at half.
 pub const INSTANCE_DIAMETER_PX: f64 = 40.0;
 /// Thin structures at least this many pixels wide after downsampling: a membrane of 3-4 pixels
 /// is still a clear line for the network, so 12 leaves a margin of three.
