@@ -136,6 +136,12 @@ pub fn config_json(name: &str) -> Result<&'static str> {
 /// settings; every key must be there, and its `name` is what model.json records).
 pub fn load_config(name: &str) -> Result<TrainingConfig> {
     if name.ends_with(".json") {
+        // A config is a few kB: anything else (a device, a huge file) is refused before reading.
+        const MAX_BYTES: u64 = 1 << 20;
+        let meta = std::fs::metadata(name).map_err(|e| Error::setting(format!("config: cannot read the config file {name}: {e}")))?;
+        if !meta.is_file() || meta.len() > MAX_BYTES {
+            return Err(Error::setting(format!("config: {name} is not a config file (a plain file of at most 1 MB)")));
+        }
         let text = std::fs::read_to_string(name).map_err(|e| Error::setting(format!("config: cannot read the config file {name}: {e}")))?;
         let config: TrainingConfig = serde_json::from_str(&text).map_err(|e| Error::setting(format!("config: {name} is not a complete training config: {e}")))?;
         load_config(&config.name).map_err(|_| Error::setting(format!("config: {name} must be named after a shipped config ({}), not '{}'", config_names().join(", "), config.name)))?;
@@ -188,6 +194,8 @@ mod tests {
         std::fs::write(&path, value.to_string()).unwrap();
         assert!(load_config(path.to_str().unwrap()).unwrap_err().to_string().contains("not a complete training config"));
         assert!(load_config("/nonexistent/x.json").unwrap_err().to_string().contains("cannot read the config file"));
+        std::fs::create_dir_all(dir.join("folder.json")).unwrap();
+        assert!(load_config(dir.join("folder.json").to_str().unwrap()).unwrap_err().to_string().contains("is not a config file"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

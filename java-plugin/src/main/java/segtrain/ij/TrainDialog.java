@@ -294,7 +294,7 @@ final class TrainDialog {
             + "z must be 1 for 2D configs.</li>"
             + "<li><b>scale</b>: <i>auto</i> measures the labels (the median object's diameter, or the width of the "
             + "thinnest structure) and trains on the stacks shrunk by the whole factor that keeps objects at least "
-            + "40 px across (thin structures 12 px wide): a window then holds several objects with their "
+            + "40 px across (thin structures 24 px wide): a window then holds several objects with their "
             + "surroundings, and each iteration costs less. Or a factor: 1 = as they are, 2 = half the width and "
             + "height. The Log says which scale was chosen and why; Auto Label resamples new stacks to it and "
             + "returns labels at their own size.</li>"
