@@ -11,7 +11,7 @@ use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;
 use segtrain::infer::{predict, Prediction, PredictSettings};
 use segtrain::settings::{ResumeSettings, TrainSettings};
-use segtrain::train::{check_resume, check_training, resume, train, tune_model, TuneSettings};
+use segtrain::train::{check_resume, prepare_training, resume, train_prepared, tune_model, TuneSettings};
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_segtrain_bridge_Native_version<'l>(mut env: EnvUnowned<'l>, _: JClass<'l>) -> JString<'l> {
@@ -59,8 +59,8 @@ pub extern "system" fn Java_segtrain_bridge_Native_trainStart<'l>(
     boundary(&mut env, |env| -> BridgeResult<jlong> {
         let plan = TrainSettings::from_json(&convert::string(env, &settings)?)?.resolve()?;
         let stacks = convert::training_stacks(env, &image, width, height, &labels, label_width, label_height)?;
-        check_training(&plan, &stacks)?;
-        jobs::spawn_reporting("train", move |ctx| train(&plan, stacks, ctx))
+        let prepared = prepare_training(&plan, stacks)?;
+        jobs::spawn_reporting("train", move |ctx| train_prepared(prepared, ctx))
     })
 }
 

@@ -132,10 +132,9 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
     if image.data.is_empty() {
         return Err(Error::InvalidInput("the stack to label is empty".into()));
     }
-    let models_dir = settings.models_dir.clone().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(crate::store::default_models_dir);
     let device = runtime::choose_devices(settings.gpus)?[0];
     runtime::set_cpu_threads(settings.cpus);
-    let (_dir, record, _vs, net) = load_model(&models_dir, &settings.name, &settings.weights, device)?;
+    let (_dir, record, _vs, net) = load_model(settings.models_dir.as_deref(), &settings.name, &settings.weights, device)?;
 
     let input_shape = image.shape;
     let calibration = image.voxel_nm;
@@ -143,10 +142,7 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
     record.normalization.apply(&mut values);
     // Resample to the model's voxel size when the stack's differs by more than 1%.
     let model_nm = record.config.voxel_nm;
-    let mut stack_nm = settings.voxel_nm.or(calibration).unwrap_or(model_nm);
-    if record.config.dims == 2 {
-        stack_nm[2] = model_nm[2]; // a 2D model labels each section; z spacing does not matter
-    }
+    let stack_nm = stack_voxel_nm(&record, settings.voxel_nm, calibration);
     let work_shape = resampled_shape(input_shape, stack_nm, model_nm);
     let resampled = work_shape != input_shape;
     if resampled {
@@ -225,10 +221,24 @@ pub(crate) fn probability_maps(net: &UNet, head: &Head, model_window: [usize; 3]
     Ok(channel_major(&chunks, head.output_channels() as usize, shape, &depths))
 }
 
+/// The voxel size of a stack to label or tune with `record`'s model: the one given, else the
+/// stack's calibration, else the model's own (no resampling). For a 2D model z is the model's:
+/// it labels each section, whatever their spacing.
+pub(crate) fn stack_voxel_nm(record: &ModelRecord, given: Option<[f64; 3]>, calibration: Option<[f64; 3]>) -> [f64; 3] {
+    let model_nm = record.config.voxel_nm;
+    let mut stack_nm = given.or(calibration).unwrap_or(model_nm);
+    if record.config.dims == 2 {
+        stack_nm[2] = model_nm[2];
+    }
+    stack_nm
+}
+
 /// A stored model's folder, record and network with its `weights` ("final" or "best") loaded
 /// on `device` (the VarStore owns the weights and must live as long as the network is used).
-pub fn load_model(models_dir: &std::path::Path, name: &str, weights: &str, device: Device) -> Result<(ModelDir, ModelRecord, VarStore, UNet)> {
-    let dir = ModelDir::open(models_dir, name);
+/// `models_dir`: None or empty = the default folder.
+pub fn load_model(models_dir: Option<&std::path::Path>, name: &str, weights: &str, device: Device) -> Result<(ModelDir, ModelRecord, VarStore, UNet)> {
+    let models_dir = crate::store::models_dir_or_default(models_dir);
+    let dir = ModelDir::open(&models_dir, name);
     if !dir.path.join("model.json").is_file() {
         return Err(Error::setting(format!("name: no model called '{name}' in {}", models_dir.display())));
     }

@@ -66,23 +66,12 @@ pub fn tune_instance(
     };
     let before = score(start);
     let (mut best, mut best_score) = (start.clone(), before);
-    let sizes = |v: usize| -> Vec<usize> { SIZE_FACTORS.iter().map(|f| (v.max(1) as f64 * f).round() as usize).collect() };
+    let grids = instance_grids(distance.is_some());
     for _ in 0..ROUNDS {
         let mut changed = false;
         // One parameter at a time, each grid built around the best values so far.
-        for which in 0..6 {
-            if which == 3 && distance.is_none() {
-                continue;
-            }
-            let grid: Vec<InstanceParams> = match which {
-                0 => PROBABILITIES.iter().map(|&v| InstanceParams { foreground_threshold: v, ..best.clone() }).collect(),
-                1 => PROBABILITIES.iter().map(|&v| InstanceParams { seed_foreground: v, ..best.clone() }).collect(),
-                2 => PROBABILITIES.iter().map(|&v| InstanceParams { seed_contour: v, ..best.clone() }).collect(),
-                3 => PROBABILITIES.iter().map(|&v| InstanceParams { seed_distance: v, ..best.clone() }).collect(),
-                4 => sizes(best.min_seed_size).into_iter().map(|v| InstanceParams { min_seed_size: v, ..best.clone() }).collect(),
-                _ => sizes(best.min_size).into_iter().map(|v| InstanceParams { min_size: v, ..best.clone() }).collect(),
-            };
-            for candidate in grid {
+        for grid in &grids {
+            for candidate in grid(&best) {
                 if candidate == best {
                     continue;
                 }
@@ -97,6 +86,38 @@ pub fn tune_instance(
         }
     }
     Tuned { params: best, before, after: best_score, evaluations }
+}
+
+/// The candidates for one parameter around the current values.
+type Grid = fn(&InstanceParams) -> Vec<InstanceParams>;
+
+/// `p` with one parameter set to each of `values` in turn.
+fn varied<T: Copy>(p: &InstanceParams, values: impl IntoIterator<Item = T>, set: fn(&mut InstanceParams, T)) -> Vec<InstanceParams> {
+    values.into_iter().map(|v| {
+        let mut q = p.clone();
+        set(&mut q, v);
+        q
+    }).collect()
+}
+
+/// Size limits as multiples of the current value.
+fn sizes(v: usize) -> Vec<usize> {
+    SIZE_FACTORS.iter().map(|f| (v.max(1) as f64 * f).round() as usize).collect()
+}
+
+/// The grids searched, in order; seed_distance only for models with a distance channel.
+fn instance_grids(distance: bool) -> Vec<Grid> {
+    let mut grids: Vec<Grid> = vec![
+        |p| varied(p, PROBABILITIES, |q, v| q.foreground_threshold = v),
+        |p| varied(p, PROBABILITIES, |q, v| q.seed_foreground = v),
+        |p| varied(p, PROBABILITIES, |q, v| q.seed_contour = v),
+        |p| varied(p, sizes(p.min_seed_size), |q, v| q.min_seed_size = v),
+        |p| varied(p, sizes(p.min_size), |q, v| q.min_size = v),
+    ];
+    if distance {
+        grids.insert(3, |p| varied(p, PROBABILITIES, |q, v| q.seed_distance = v));
+    }
+    grids
 }
 
 /// The foreground threshold of a binary model tuned against `truth` (non-zero = foreground).

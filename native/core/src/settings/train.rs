@@ -137,10 +137,7 @@ impl TrainSettings {
             check.divides("iteration_save", c.iteration_save, "iteration_total", c.iteration_total);
         }
         check.finish()?;
-        let models_dir = match &self.models_dir {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.clone(),
-            _ => crate::store::default_models_dir(),
-        };
+        let models_dir = crate::store::models_dir_or_default(self.models_dir.as_deref());
         Ok(TrainPlan { name: self.name.clone(), models_dir, overwrite: self.overwrite, config, fine_tune_from: self.fine_tune_from.clone() })
     }
 }

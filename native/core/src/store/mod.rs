@@ -5,5 +5,5 @@ mod model_dir;
 mod record;
 
 pub use atomic::{save_tensors_atomic, write_atomic};
-pub use model_dir::{default_models_dir, list_models, ModelDir, ModelSummary, BEST_WEIGHTS, CHECKPOINTS, WEIGHTS};
+pub use model_dir::{default_models_dir, list_models, models_dir_or_default, ModelDir, ModelSummary, BEST_WEIGHTS, CHECKPOINTS, WEIGHTS};
 pub use record::{ModelRecord, PostProcess, Status, TrainingSummary, SCHEMA_VERSION};

@@ -11,6 +11,11 @@ pub const BEST_WEIGHTS: &str = "best.safetensors";
 pub const LOG_CSV: &str = "training_log.csv";
 pub const CHECKPOINTS: &str = "checkpoints";
 
+/// The models folder a person named, or the default when they named none (or an empty one).
+pub fn models_dir_or_default(dir: Option<&Path>) -> PathBuf {
+    dir.filter(|d| !d.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(default_models_dir)
+}
+
 /// $SEGTRAIN_MODELS_DIR, else ~/.segtrain/models.
 pub fn default_models_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("SEGTRAIN_MODELS_DIR").filter(|d| !d.is_empty()) {

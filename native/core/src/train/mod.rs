@@ -25,6 +25,6 @@ pub use optimizer::Optimizer;
 pub use parallel::Replicas;
 pub use scale::{ScaleChoice, INSTANCE_DIAMETER_PX, SEMANTIC_WIDTH_PX};
 pub use schedule::Schedule;
-pub use trainer::{check_resume, check_training, plan_resume, resume, train, TrainOutcome};
+pub use trainer::{check_resume, plan_resume, prepare_training, resume, train, train_prepared, PreparedTraining, TrainOutcome};
 pub use tune::{tune_model, tune_post_process, TuneReport, TuneSettings};
 pub use validation::{split as validation_split, ValidationScores};

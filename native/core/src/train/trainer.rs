@@ -36,23 +36,27 @@ pub struct TrainOutcome {
     pub validation: Option<ValidationScores>,
 }
 
-/// Everything that can be checked before training starts (callers that start training on a
-/// thread call it first, so that a person hears of a mistake at once): the stacks, the scale,
-/// the device, the validation block, and that the model name is free. Returns the device to
-/// train on.
-pub fn check_training(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Vec<Device>> {
-    validate_stacks(plan, stacks)?;
-    let choice = scale::choose(&plan.config, &stacks.labels)?;
-    let mut scaled_plan = plan.clone();
-    scaled_plan.config.voxel_nm = choice.model_voxel_nm();
-    if choice.is_identity() {
-        check_at_scale(&scaled_plan, stacks)
-    } else {
-        check_at_scale(&scaled_plan, &scale::resample_stacks(stacks, &choice))
-    }
+/// A training checked and brought to its scale, ready to run ([`prepare_training`]).
+pub struct PreparedTraining {
+    plan: TrainPlan,
+    stacks: TrainingStacks,
+    choice: ScaleChoice,
+    devices: Vec<Device>,
 }
 
-/// The checks of [`check_training`] on the stacks at the training scale.
+/// Everything that can be checked before training starts, done once (callers that start
+/// training on a thread call it first, so that a person hears of a mistake at once): the
+/// stacks, the scale (the stacks are resampled to it here), the device, the validation block,
+/// and that the model name is free.
+pub fn prepare_training(plan: &TrainPlan, stacks: TrainingStacks) -> Result<PreparedTraining> {
+    validate_stacks(plan, &stacks)?;
+    let choice = scale::choose(&plan.config, &stacks.labels)?;
+    let (plan, stacks) = scale::apply(plan, stacks, &choice);
+    let devices = check_at_scale(&plan, &stacks)?;
+    Ok(PreparedTraining { plan, stacks, choice, devices })
+}
+
+/// The checks of [`prepare_training`] on the stacks at the training scale.
 fn check_at_scale(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Vec<Device>> {
     validate_stacks(plan, stacks)?;
     let devices = runtime::choose_devices(plan.config.gpus)?;
@@ -82,10 +86,12 @@ fn check_batch_split(plan: &TrainPlan, devices: usize) -> Result<()> {
 /// On cancel or failure, model.json says so and the checkpoints written so far stay.
 /// The stacks are first brought to the training scale (`scale`: as set, or measured).
 pub fn train(plan: &TrainPlan, stacks: TrainingStacks, ctx: &JobContext) -> Result<TrainOutcome> {
-    validate_stacks(plan, &stacks)?;
-    let choice = scale::choose(&plan.config, &stacks.labels)?;
-    let (plan, stacks) = scale::apply(plan, stacks, &choice);
-    let devices = check_at_scale(&plan, &stacks)?;
+    train_prepared(prepare_training(plan, stacks)?, ctx)
+}
+
+/// Runs a training [`prepare_training`] has checked.
+pub fn train_prepared(prepared: PreparedTraining, ctx: &JobContext) -> Result<TrainOutcome> {
+    let PreparedTraining { plan, stacks, choice, devices } = prepared;
     runtime::set_cpu_threads(plan.config.cpus);
     let dir = ModelDir::create(&plan.models_dir, &plan.name, plan.overwrite)?;
     let run = Run::prepare(&plan, stacks, devices, dir, Resume::Fresh(choice))?;

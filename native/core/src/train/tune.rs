@@ -4,7 +4,7 @@
 use super::{Event, Head};
 use crate::data::Region;
 use crate::error::{Error, Result};
-use crate::infer::{load_model, probability_maps, resample_linear, resample_nearest, resampled_shape};
+use crate::infer::{load_model, probability_maps, resample_linear, resample_nearest, resampled_shape, stack_voxel_nm};
 use crate::job::JobContext;
 use crate::model::UNet;
 use crate::post::{tune_instance, tune_threshold, InstanceParams, TuneScore};
@@ -181,18 +181,13 @@ pub fn tune_model(settings: &TuneSettings, image: Volume<f32>, labels: Volume<u3
     if image.shape != labels.shape {
         return Err(super::size_mismatch(image.shape, labels.shape));
     }
-    let models_dir = settings.models_dir.clone().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(crate::store::default_models_dir);
     crate::runtime::set_cpu_threads(settings.cpus);
-    let (dir, mut record, _vs, net) = load_model(&models_dir, &settings.name, &settings.weights, Device::Cpu)?;
+    let (dir, mut record, _vs, net) = load_model(settings.models_dir.as_deref(), &settings.name, &settings.weights, Device::Cpu)?;
     if matches!(record.head, Head::Classes { .. }) {
         return Err(Error::setting(format!("name: '{}' labels several classes by argmax; it has no post-processing to tune", settings.name)));
     }
-    let model_nm = record.config.voxel_nm;
-    let mut stack_nm = settings.voxel_nm.or(image.voxel_nm).unwrap_or(model_nm);
-    if record.config.dims == 2 {
-        stack_nm[2] = model_nm[2];
-    }
-    let shape = resampled_shape(image.shape, stack_nm, model_nm);
+    let stack_nm = stack_voxel_nm(&record, settings.voxel_nm, image.voxel_nm);
+    let shape = resampled_shape(image.shape, stack_nm, record.config.voxel_nm);
     let mut values = image.data;
     record.normalization.apply(&mut values);
     let truth = if shape == image.shape {
