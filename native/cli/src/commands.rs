@@ -48,6 +48,13 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
         }
         "version" | "--version" => {
             println!("segtrain {}", segtrain::version());
+            let info = segtrain::runtime::runtime_info();
+            println!("libtorch folder: {}", info["libtorch_folder"].as_str().unwrap_or("unknown"));
+            println!("libtorch flavour: {}", info["flavour"].as_str().unwrap_or("unknown"));
+            match info["cuda_note"].as_str() {
+                Some(why) => println!("CUDA devices: none ({why})"),
+                None => println!("CUDA devices: {}", info["cuda_devices"]),
+            }
             Ok(())
         }
         "help" | "--help" | "-h" => Err(usage("help".into())),

@@ -23,6 +23,12 @@ pub fn version() -> String {
     format!("{} (libtorch {})", env!("CARGO_PKG_VERSION"), torch_version())
 }
 
-fn torch_version() -> &'static str {
-    "2.13.0"
+/// The libtorch release this build needs: `version=` of native/libtorch.properties, the file the
+/// build, the installers and the plugin read too.
+pub fn torch_version() -> &'static str {
+    include_str!("../../libtorch.properties")
+        .lines()
+        .find_map(|line| line.strip_prefix("version="))
+        .map(str::trim)
+        .unwrap_or("unknown")
 }

@@ -2,20 +2,34 @@
 //!
 //! rustc links with `--as-needed`, which drops libtorch_cuda from our binaries because no
 //! symbol of it is used directly; libtorch then reports no CUDA even on a GPU machine. We load
-//! it ourselves, once, from the libtorch folder we were built against, before asking for CUDA.
+//! it ourselves, once, from the folder libtorch_cpu.so was loaded from, before asking for CUDA.
 use crate::error::{Error, Result};
 use once_cell::sync::Lazy;
+use std::path::PathBuf;
 use tch::Device;
 
-/// The libtorch lib folder torch-sys linked against (set by native/rpath_build.rs).
-const LIBTORCH_LIB: Option<&str> = option_env!("SEGTRAIN_LIBTORCH_LIB");
+/// The folder of the libtorch_cpu.so this process runs with (the plugin may have loaded it from
+/// any of several places), from the process' own memory map. None when it cannot be read.
+pub fn libtorch_folder() -> Option<PathBuf> {
+    let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
+    maps.lines()
+        .filter_map(|line| line.split_whitespace().nth(5))
+        .find(|path| path.ends_with("/libtorch_cpu.so"))
+        .and_then(|path| PathBuf::from(path).parent().map(PathBuf::from))
+}
+
+/// Present when an NVIDIA kernel driver is loaded.
+const NVIDIA_DRIVER: &str = "/proc/driver/nvidia/version";
 
 /// Ok(()) when libtorch_cuda is loaded, else why it could not be.
 static CUDA_LIBRARY: Lazy<std::result::Result<(), String>> = Lazy::new(|| {
-    let dir = LIBTORCH_LIB.ok_or("this build does not know its libtorch folder")?;
-    let path = std::path::Path::new(dir).join("libtorch_cuda.so");
+    let dir = libtorch_folder().ok_or("the folder of libtorch_cpu.so is unknown (no /proc/self/maps)")?;
+    let path = dir.join("libtorch_cuda.so");
     if !path.exists() {
-        return Err(format!("{} is missing (CPU-only libtorch)", path.display()));
+        return Err(format!(
+            "{} is missing: this is the CPU libtorch (Plugins > SegTrain > Install libtorch... installs the CUDA one)",
+            path.display()
+        ));
     }
     // SAFETY: loading libtorch_cuda runs its static initialisers, which register the CUDA
     // backend with the libtorch already loaded in this process; nothing else is called.
@@ -24,7 +38,7 @@ static CUDA_LIBRARY: Lazy<std::result::Result<(), String>> = Lazy::new(|| {
             std::mem::forget(lib); // the CUDA backend must stay registered for the process' life
             Ok(())
         }
-        Err(e) => Err(format!("libtorch_cuda could not be loaded ({e}); a CPU-only libtorch install lacks the CUDA libraries")),
+        Err(e) => Err(format!("{} could not be loaded ({e}); the CUDA libraries beside it are incomplete", path.display())),
     }
 });
 
@@ -34,7 +48,29 @@ pub fn cuda_devices() -> (usize, Option<String>) {
         return (0, Some(why.clone()));
     }
     let n = tch::Cuda::device_count().max(0) as usize;
-    (n, (n == 0).then(|| "libtorch found no CUDA device".to_string()))
+    let why = if std::path::Path::new(NVIDIA_DRIVER).exists() {
+        "the NVIDIA driver is loaded but libtorch found no CUDA device it can use".to_string()
+    } else {
+        format!("no NVIDIA driver is loaded ({NVIDIA_DRIVER} is missing): the CUDA build runs on the CPU only")
+    };
+    (n, (n == 0).then_some(why))
+}
+
+/// What this process runs with, for About and `segtrain version`: versions, the libtorch folder
+/// and flavour, and the CUDA devices seen (or why none).
+pub fn runtime_info() -> serde_json::Value {
+    let folder = libtorch_folder();
+    let (devices, why_none) = cuda_devices();
+    // A CUDA build whose CUDA libraries cannot load runs as a CPU build: say what it can do.
+    let flavour = if CUDA_LIBRARY.is_ok() { "cuda" } else { "cpu" };
+    serde_json::json!({
+        "segtrain": env!("CARGO_PKG_VERSION"),
+        "libtorch": crate::torch_version(),
+        "libtorch_folder": folder.map(|dir| dir.display().to_string()),
+        "flavour": flavour,
+        "cuda_devices": devices,
+        "cuda_note": why_none,
+    })
 }
 
 /// The devices for `gpus`: 0 = the CPU, N = CUDA devices 0..N (data parallel when N > 1).
@@ -72,6 +108,13 @@ pub fn set_cpu_threads(cpus: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_libtorch_folder_is_found_in_the_process() {
+        tch::Tensor::zeros([1], (tch::Kind::Float, Device::Cpu)); // libtorch is loaded
+        let dir = libtorch_folder().expect("libtorch_cpu.so in /proc/self/maps");
+        assert!(dir.join("libtorch_cpu.so").is_file(), "{}", dir.display());
+    }
 
     #[test]
     fn cpu_needs_no_gpu() {

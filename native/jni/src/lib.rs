@@ -19,6 +19,11 @@ pub extern "system" fn Java_segtrain_bridge_Native_version<'l>(mut env: EnvUnown
 }
 
 #[unsafe(no_mangle)]
+pub extern "system" fn Java_segtrain_bridge_Native_runtimeInfo<'l>(mut env: EnvUnowned<'l>, _: JClass<'l>) -> JString<'l> {
+    boundary(&mut env, |env| convert::new_string(env, &segtrain::runtime::runtime_info().to_string()))
+}
+
+#[unsafe(no_mangle)]
 pub extern "system" fn Java_segtrain_bridge_Native_configNames<'l>(mut env: EnvUnowned<'l>, _: JClass<'l>) -> JString<'l> {
     boundary(&mut env, |env| convert::new_string(env, &serde_json::to_string(&segtrain::settings::config_names()).unwrap()))
 }

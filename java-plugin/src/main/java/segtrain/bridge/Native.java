@@ -18,6 +18,12 @@ public final class Native {
     /** Version of the native library, e.g. "0.1.0 (libtorch 2.13.0, cpu)". */
     public static native String version();
 
+    /**
+     * JSON object of what this process runs with: {"segtrain", "libtorch" (version), "libtorch_folder",
+     * "flavour" ("cpu"|"cuda"), "cuda_devices", "cuda_note" (why there are none, or null)}.
+     */
+    public static native String runtimeInfo();
+
     /** JSON array of the training config names compiled into the library, e.g. ["Instance2D", ...]. */
     public static native String configNames();
 

@@ -1,5 +1,8 @@
 package segtrain.bridge;
 
+import segtrain.install.LibtorchLocator;
+import segtrain.install.LibtorchSpec;
+
 import java.io.File;
 import java.net.URI;
 import java.security.CodeSource;
@@ -7,15 +10,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds and loads libsegtrain_jni.so exactly once per class loader.
+ * Finds and loads libsegtrain_jni.so exactly once per class loader, after the libtorch it needs.
  *
- * <p>Where it looks, in order:
+ * <p>Where it looks for libsegtrain_jni.so, in order:
  * <ol>
  *   <li>system property {@code segtrain.native.lib} (a file path),</li>
  *   <li>environment variable {@code SEGTRAIN_NATIVE_LIB} (a file path),</li>
- *   <li>{@code libsegtrain_jni.so} next to the jar holding this class (the ImageJ plugins folder),</li>
- *   <li>{@code ../lib/libsegtrain_jni.so} relative to that jar.</li>
+ *   <li>{@code ../lib/linux64/libsegtrain_jni.so} relative to the jar holding this class (Fiji's
+ *       layout: the jar in Fiji.app/plugins, native libraries in Fiji.app/lib/linux64),</li>
+ *   <li>{@code libsegtrain_jni.so} next to that jar, then {@code ../lib/libsegtrain_jni.so}.</li>
  * </ol>
+ * The library carries no path to libtorch (it is built on another machine): libtorch_cpu.so is
+ * loaded first by its full path from where {@link LibtorchLocator} finds it, and the dynamic loader
+ * then satisfies the library's need for it by its soname.
  * An explicit path (1 or 2) is authoritative: when it is set but wrong we fail instead of quietly
  * loading some other copy, so a misconfiguration is never hidden.
  */
@@ -25,6 +32,7 @@ public final class NativeLoader {
     public static final String FILE_NAME = "libsegtrain_jni.so";
 
     private static boolean loaded;
+    private static String libtorchSource;
 
     private NativeLoader() {}
 
@@ -56,9 +64,11 @@ public final class NativeLoader {
         if (codeDir == null) {
             tried.add("(the folder of SegTrain_.jar: unknown, no code source)");
         } else {
+            File lib = new File(codeDir.getParentFile(), "lib");
             File[] candidates = {
+                new File(new File(lib, "linux64"), FILE_NAME),
                 new File(codeDir, FILE_NAME),
-                new File(new File(codeDir.getParentFile(), "lib"), FILE_NAME),
+                new File(lib, FILE_NAME),
             };
             for (File candidate : candidates) {
                 tried.add(candidate.getAbsolutePath());
@@ -68,22 +78,95 @@ public final class NativeLoader {
                 }
             }
         }
-        throw failure(tried, "Copy " + FILE_NAME + " next to SegTrain_.jar (the ImageJ plugins folder), "
-                + "or set -D" + PROPERTY + "=/path/to/" + FILE_NAME + " or the environment variable " + ENV + ".");
+        throw failure(tried, "Unzip the whole SegTrain package into Fiji.app (it puts " + FILE_NAME
+                + " in Fiji.app/lib/linux64), or set -D" + PROPERTY + "=/path/to/" + FILE_NAME
+                + " or the environment variable " + ENV + ".");
     }
 
     private static void loadFile(File file) {
+        LibtorchLocator.Found libtorch = loadLibtorch();
         try {
             System.load(file.getAbsolutePath());
         } catch (UnsatisfiedLinkError e) {
-            // The file exists but cannot be linked, usually a missing libtorch; say which file it was.
-            UnsatisfiedLinkError error = new UnsatisfiedLinkError("SegTrain: cannot load native library "
-                    + file.getAbsolutePath() + ": " + e.getMessage()
-                    + "\nIt must be built on this machine with its libtorch reachable (rpath).");
-            error.initCause(e);
-            throw error;
+            throw new NativeLoadError("SegTrain: cannot load " + file.getAbsolutePath() + " with the libtorch "
+                    + libtorch.source + ": " + e.getMessage()
+                    + "\nThe libtorch there is not the one this SegTrain was built for (libtorch "
+                    + LibtorchSpec.bundled().version() + "): run Plugins > SegTrain > Install libtorch...", e);
         }
+        checkSameBuild(file);
+        libtorchSource = libtorch.source;
         loaded = true;
+    }
+
+    /** The jar and the library must be one build: a version that differs, or a missing function, says they are not. */
+    private static void checkSameBuild(File file) {
+        String library;
+        try {
+            library = Native.version();
+        } catch (UnsatisfiedLinkError e) {
+            throw new NativeLoadError("SegTrain: " + file + " lacks the functions of this SegTrain_.jar (" + e.getMessage()
+                    + "): they come from different builds. Install both from one SegTrain package.", e);
+        }
+        String jar = jarVersion();
+        if (!library.startsWith(jar + " ")) {
+            throw new NativeLoadError("SegTrain: SegTrain_.jar is version " + jar + " but " + file + " is " + library
+                    + ": they come from different builds. Install both from one SegTrain package.", null);
+        }
+    }
+
+    /** The version gradle wrote into the jar (segtrain/build.properties, from Cargo.toml). */
+    public static String jarVersion() {
+        java.util.Properties properties = new java.util.Properties();
+        try (java.io.InputStream in = NativeLoader.class.getResourceAsStream("/segtrain/build.properties")) {
+            if (in != null) properties.load(in);
+        } catch (java.io.IOException e) {
+            // unreadable: reported below as unknown
+        }
+        return properties.getProperty("version", "unknown");
+    }
+
+    /** Where the libtorch in use came from ("installed (~/.segtrain/...)"), null before loading. */
+    public static synchronized String libtorchSource() {
+        return libtorchSource;
+    }
+
+    private static LibtorchLocator.Found loadLibtorch() {
+        LibtorchSpec spec = LibtorchSpec.bundled();
+        LibtorchLocator.Found found;
+        try {
+            found = LibtorchLocator.locate(spec);
+        } catch (LibtorchLocator.Missing missing) {
+            StringBuilder message = new StringBuilder("SegTrain: " + missing.getMessage() + ". Looked in:");
+            for (String place : missing.tried) message.append("\n  ").append(place);
+            message.append(missing.explicit
+                    ? "\nPoint " + LibtorchLocator.PROPERTY + " / " + LibtorchLocator.ENV + " at a libtorch " + spec.version()
+                            + " folder, or unset it to use the installed one."
+                    : "\nInstall it with Plugins > SegTrain > Install libtorch... (from a macro: run(\"Install libtorch...\", \"flavour=cpu\"));"
+                            + " then run the command again.");
+            throw new LibtorchMissingError(message.toString());
+        }
+        try {
+            System.load(found.cpuLibrary().getAbsolutePath());
+        } catch (UnsatisfiedLinkError e) {
+            throw new NativeLoadError("SegTrain: libtorch " + found.source + " cannot be loaded: " + e.getMessage()
+                    + "\nIt is incomplete or damaged: run Plugins > SegTrain > Install libtorch... to repair it.", e);
+        }
+        return found;
+    }
+
+    /** libtorch is not installed (or a setting points at a wrong folder): the Install dialog fixes it. */
+    public static final class LibtorchMissingError extends UnsatisfiedLinkError {
+        LibtorchMissingError(String message) {
+            super(message);
+        }
+    }
+
+    /** A library was found but cannot be loaded; the message says which and what to do. */
+    public static final class NativeLoadError extends UnsatisfiedLinkError {
+        NativeLoadError(String message, Throwable cause) {
+            super(message);
+            initCause(cause);
+        }
     }
 
     /** The folder of the jar holding this class, or the class folder itself when run from classes. */
@@ -102,7 +185,7 @@ public final class NativeLoader {
         StringBuilder message = new StringBuilder("SegTrain: native library " + FILE_NAME + " not found. Tried:");
         for (String place : tried) message.append("\n  ").append(place);
         message.append("\n").append(whatToDo);
-        return new UnsatisfiedLinkError(message.toString());
+        return new NativeLoadError(message.toString(), null);
     }
 
     private static boolean isBlank(String s) {

@@ -54,8 +54,17 @@ final class Errors {
         return Macro.getOptions() != null || IJ.isMacro();
     }
 
-    /** Reports the failure; from a macro it also throws, so callers simply return afterwards. */
+    /**
+     * Reports the failure; from a macro it also throws, so callers simply return afterwards.
+     * A missing libtorch, interactively, comes with the offer to install it.
+     */
     static void report(Throwable error) {
+        if (error instanceof NativeLoader.LibtorchMissingError && !fromMacro()) {
+            if (IJ.showMessageWithCancel(TITLE, message(error) + "\n \nInstall libtorch now? (OK opens the installer)")) {
+                IJ.run("Install libtorch...");
+            }
+            return;
+        }
         report(message(error));
     }
 
@@ -82,10 +91,11 @@ final class Errors {
         if (message.startsWith("SegTrain: ")) message = message.substring("SegTrain: ".length());
         if (error instanceof OutOfMemoryError) {
             message = "out of memory (" + message + "); start ImageJ with a larger -Xmx or use smaller stacks";
-        } else if (error instanceof UnsatisfiedLinkError && !message.startsWith("native library")) {
-            // A missing symbol: the .so next to the jar comes from another build than the jar.
-            message = "the native library lacks " + message + "; SegTrain_.jar and libsegtrain_jni.so "
-                    + "must come from the same build (gradle installPlugin)";
+        } else if (error instanceof UnsatisfiedLinkError && !(error instanceof NativeLoader.LibtorchMissingError
+                || error instanceof NativeLoader.NativeLoadError)) {
+            // A native method without its function: the library comes from another build than the jar.
+            message = "libsegtrain_jni.so lacks the native function " + message + ": SegTrain_.jar and libsegtrain_jni.so"
+                    + " come from different builds. Install both from one SegTrain package (or gradle installPlugin).";
         }
         return message;
     }
