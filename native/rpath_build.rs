@@ -9,12 +9,15 @@
 //! and the loader then resolves the library's needs by soname.
 fn main() {
     println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
+    // scripts/package.sh builds the shipped CLI without one: bin/segtrain finds libtorch instead.
+    println!("cargo:rerun-if-env-changed=SEGTRAIN_NO_RPATH");
+    let no_rpath = std::env::var_os("SEGTRAIN_NO_RPATH").is_some();
     println!("cargo:rerun-if-changed=../libtorch.properties");
     let is_cdylib = std::env::var("CARGO_PKG_NAME").map(|n| n == "segtrain-jni").unwrap_or(false);
     if is_cdylib {
         // Refuse unresolved symbols at link time instead of at System.load (ABI mismatches).
         println!("cargo:rustc-cdylib-link-arg=-Wl,-z,defs");
-    } else if let Ok(dir) = std::env::var("DEP_TCH_LIBTORCH_LIB") {
+    } else if let (false, Ok(dir)) = (no_rpath, std::env::var("DEP_TCH_LIBTORCH_LIB")) {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
     }
 }

@@ -28,18 +28,21 @@ flavour=${SEGTRAIN_TORCH:-}
 if [ -z "$flavour" ]; then
     if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then flavour=cuda; else flavour=cpu; fi
 fi
+# The version and the CPU flavour's wheels: native/libtorch.properties (one file for every reader).
+torch_version=$(sed -n 's/^version=//p' "$REPO/native/libtorch.properties")
+cpu_wheels=$(sed -n 's/^cpu=//p' "$REPO/native/libtorch.properties")
 cache=${SEGTRAIN_CACHE:-$HOME/.cache/segtrain}
-torch_dir=$cache/torch-2.13.0-$flavour
+torch_dir=$cache/torch-$torch_version-$flavour
 if [ ! -f "$torch_dir/.complete" ]; then
-    say "downloading libtorch 2.13.0 ($flavour) from PyPI into $torch_dir"
+    say "downloading libtorch $torch_version ($flavour) from PyPI into $torch_dir"
     rm -rf "$torch_dir"
     mkdir -p "$cache"
     if [ "$flavour" = cuda ]; then
-        python3 -m pip install -q --disable-pip-version-check --target "$torch_dir" torch==2.13.0
+        python3 -m pip install -q --disable-pip-version-check --target "$torch_dir" "torch==$torch_version"
     else
         # libtorch_cpu.so still links against the CUDA runtime and CUPTI libraries: bring just those.
-        python3 -m pip install -q --disable-pip-version-check --no-deps --target "$torch_dir" \
-            torch==2.13.0 nvidia-cuda-runtime==13.0.96 nvidia-cuda-cupti==13.0.85
+        # shellcheck disable=SC2086 # the list is words
+        python3 -m pip install -q --disable-pip-version-check --no-deps --target "$torch_dir" $cpu_wheels
     fi
     touch "$torch_dir/.complete"
 fi

@@ -32,6 +32,7 @@ public final class NativeLoader {
     public static final String FILE_NAME = "libsegtrain_jni.so";
 
     private static boolean loaded;
+    private static boolean loading;
     private static String libtorchSource;
 
     private NativeLoader() {}
@@ -43,7 +44,17 @@ public final class NativeLoader {
      * @throws UnsatisfiedLinkError listing every place tried and what to do
      */
     public static synchronized void load() {
-        if (loaded) return;
+        // `loading`: the build check below calls into Native, whose static initialiser calls back here.
+        if (loaded || loading) return;
+        loading = true;
+        try {
+            find();
+        } finally {
+            loading = false;
+        }
+    }
+
+    private static void find() {
         List<String> tried = new ArrayList<>();
         String explicit = System.getProperty(PROPERTY);
         String source = "system property " + PROPERTY;
@@ -103,6 +114,8 @@ public final class NativeLoader {
         String library;
         try {
             library = Native.version();
+        } catch (NativeLoadError e) {
+            throw e;
         } catch (UnsatisfiedLinkError e) {
             throw new NativeLoadError("SegTrain: " + file + " lacks the functions of this SegTrain_.jar (" + e.getMessage()
                     + "): they come from different builds. Install both from one SegTrain package.", e);

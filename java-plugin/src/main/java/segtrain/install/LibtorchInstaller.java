@@ -90,7 +90,7 @@ public final class LibtorchInstaller {
         deleteTree(target);
         if (!staging.renameTo(target)) throw new IOException("cannot rename " + staging + " to " + target);
         for (File wheel : wheels) Download.delete(wheel); // a gigabyte the install no longer needs
-        progress.update("Installed libtorch " + spec.version() + " (" + flavour + ")", 1, 1);
+        progress.update("Installed libtorch " + spec.version() + " (" + flavour + ")", 0, -1);
         return target;
     }
 
