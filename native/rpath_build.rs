@@ -17,7 +17,8 @@ fn main() {
     if is_cdylib {
         // Refuse unresolved symbols at link time instead of at System.load (ABI mismatches).
         println!("cargo:rustc-cdylib-link-arg=-Wl,-z,defs");
-    } else if let (false, Ok(dir)) = (no_rpath, std::env::var("DEP_TCH_LIBTORCH_LIB")) {
+    }
+    if let (false, false, Ok(dir)) = (is_cdylib, no_rpath, std::env::var("DEP_TCH_LIBTORCH_LIB")) {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
     }
 }

@@ -56,7 +56,7 @@ run_imagej "$MACROS/autolabel_evaluate.ijm" "$WORK/models"
 expect_line "^SegTrain: model 'e2e' saved in " "the training's \"saved in\" line"
 expect_line "^SegTrain: labelled segtrain-demo-image with model 'e2e'" "the \"labelled\" line"
 run_imagej "$MACROS/train_gpu.ijm" "$WORK/models"
-expect_line "^SegTrain error: gpus: 1 GPU\(s\) asked for but this machine has 0 usable CUDA device\(s\): .*libtorch_cuda.so is missing: this is the CPU libtorch \(Plugins > SegTrain > Install libtorch\.\.\. installs the CUDA one\)" "the GPU-on-a-CPU-libtorch message"
+expect_line "^SegTrain error: (invalid settings: )?gpus: 1 GPU\(s\) asked for but this machine has 0 usable CUDA device\(s\): .*libtorch_cuda.so is missing: this is the CPU libtorch \(Plugins > SegTrain > Install libtorch\.\.\. installs the CUDA one\)" "the GPU-on-a-CPU-libtorch message"
 "$WORK/Fiji.app/bin/segtrain" version >"$WORK/cli.out" 2>&1 || { cat "$WORK/cli.out"; fail "bin/segtrain version failed"; }
 grep -q "libtorch folder: $WORK/home/.segtrain/libtorch/2.13.0-cpu/torch/lib" "$WORK/cli.out" || fail "bin/segtrain did not use the installed libtorch"
 echo "ok"

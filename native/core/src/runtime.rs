@@ -48,12 +48,17 @@ pub fn cuda_devices() -> (usize, Option<String>) {
         return (0, Some(why.clone()));
     }
     let n = tch::Cuda::device_count().max(0) as usize;
-    let why = if std::path::Path::new(NVIDIA_DRIVER).exists() {
-        "the NVIDIA driver is loaded but libtorch found no CUDA device it can use".to_string()
+    (n, (n == 0).then(|| no_device_reason(std::path::Path::new(NVIDIA_DRIVER).exists())))
+}
+
+/// Why a CUDA libtorch that loaded sees no device: no driver (the usual case on a laptop or a
+/// login node), or a driver whose GPUs libtorch cannot use (too old, hidden by CUDA_VISIBLE_DEVICES).
+fn no_device_reason(driver_loaded: bool) -> String {
+    if driver_loaded {
+        "the NVIDIA driver is loaded but libtorch found no CUDA device it can use (a driver older than CUDA 13 needs, or CUDA_VISIBLE_DEVICES hides them)".to_string()
     } else {
         format!("no NVIDIA driver is loaded ({NVIDIA_DRIVER} is missing): the CUDA build runs on the CPU only")
-    };
-    (n, (n == 0).then_some(why))
+    }
 }
 
 /// What this process runs with, for About and `segtrain version`: versions, the libtorch folder
@@ -111,9 +116,17 @@ mod tests {
 
     #[test]
     fn the_libtorch_folder_is_found_in_the_process() {
-        tch::Tensor::zeros([1], (tch::Kind::Float, Device::Cpu)); // libtorch is loaded
+        let _loaded = tch::Tensor::zeros([1], (tch::Kind::Float, Device::Cpu)); // libtorch is in use
         let dir = libtorch_folder().expect("libtorch_cpu.so in /proc/self/maps");
         assert!(dir.join("libtorch_cpu.so").is_file(), "{}", dir.display());
+    }
+
+    #[test]
+    fn a_cuda_build_without_a_driver_says_so() {
+        let none = no_device_reason(false);
+        assert!(none.starts_with("no NVIDIA driver is loaded (/proc/driver/nvidia/version is missing)"), "{none}");
+        let unusable = no_device_reason(true);
+        assert!(unusable.contains("driver is loaded but libtorch found no CUDA device"), "{unusable}");
     }
 
     #[test]
