@@ -16,6 +16,7 @@ for f in plugins/SegTrain_.jar lib/linux64/libsegtrain_jni.so bin/segtrain bin/i
     [ -f "$WORK/Fiji.app/$f" ] || fail "the package lacks $f"
 done
 PLUGINS=$WORK/Fiji.app/plugins
+wheels=${SEGTRAIN_WHEELS_CACHE:-${SEGTRAIN_CACHE:-$HOME/.cache/segtrain}/wheels} # outside the clone, as setup.sh keeps libtorch
 export HOME=$WORK/home
 unset SEGTRAIN_NATIVE_LIB SEGTRAIN_LIBTORCH SEGTRAIN_CACHE SEGTRAIN_MODELS_DIR
 
@@ -32,7 +33,6 @@ cat "$WORK/cli.out"
 grep -q 'install-libtorch.sh' "$WORK/cli.out" || fail "bin/segtrain does not name bin/install-libtorch.sh"
 
 # 2. Install libtorch from a macro, from a local index with the real wheels.
-wheels=${SEGTRAIN_WHEELS_CACHE:-$REPO/target/wheels}
 python3 "$E2E_DIR/wheel_mirror.py" "$REPO/native/libtorch.properties" cpu "$wheels" "$WORK/mirror" || fail "wheel_mirror.py failed"
 (cd "$WORK/mirror" && exec python3 -m http.server --bind 127.0.0.1 0 >"$WORK/http.log" 2>&1) &
 server=$!
