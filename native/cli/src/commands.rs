@@ -317,12 +317,12 @@ fn resample_command(words: &[String]) -> Result<(), Failure> {
     };
     if a.switch("labels") {
         let v = read_stack_labels(input)?;
-        let target = segtrain::infer::resampled_shape(v.shape, from(v.voxel_nm)?, to);
+        let target = segtrain::infer::checked_resampled_shape(v.shape, from(v.voxel_nm)?, to, 8)?;
         let data = segtrain::infer::resample_nearest(&v.data, v.shape, target);
         write_labels(&out, &Volume { data, shape: target, voxel_nm: Some(to) })?;
     } else {
         let v = read_stack_f32(input)?;
-        let target = segtrain::infer::resampled_shape(v.shape, from(v.voxel_nm)?, to);
+        let target = segtrain::infer::checked_resampled_shape(v.shape, from(v.voxel_nm)?, to, 8)?;
         let data = segtrain::infer::resample_linear(&v.data, 1, v.shape, target);
         write_stack(&out, &Volume { data, shape: target, voxel_nm: Some(to) })?;
     }

@@ -200,3 +200,49 @@ fn scale_tune_and_link_sections_from_the_command_line() {
     assert!(text(&out.stderr).contains("weights: 'final' or 'best' (got 'last')"), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A 128-byte file whose header declares a million by a million pixels (the hostile TIFF of the
+/// reliability review): every command that reads it exits 1 with the reason, none aborts.
+fn write_lying_tiff(path: &Path) {
+    let mut bytes = b"II*\0".to_vec();
+    bytes.extend(108u32.to_le_bytes());
+    bytes.extend([0u8; 100]);
+    let entries: [(u16, u16, u32); 8] =
+        [(256, 4, 1_000_000), (257, 4, 1_000_000), (258, 3, 8), (259, 3, 1), (262, 3, 1), (273, 4, 8), (278, 4, 1_000_000), (279, 4, 100)];
+    bytes.extend((entries.len() as u16).to_le_bytes());
+    for (tag, kind, value) in entries {
+        bytes.extend(tag.to_le_bytes());
+        bytes.extend(kind.to_le_bytes());
+        bytes.extend(1u32.to_le_bytes());
+        bytes.extend(if kind == 3 { (value as u16 as u32).to_le_bytes() } else { value.to_le_bytes() });
+    }
+    bytes.extend(0u32.to_le_bytes());
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn hostile_sizes_are_refused_with_a_message_never_an_abort() {
+    let dir = temp_dir("hostile");
+    demo_data(&dir, "48");
+    let d = dir.to_str().unwrap();
+    let lie = dir.join("lie.tif");
+    write_lying_tiff(&lie);
+    let lie = lie.to_str().unwrap();
+    let image = format!("{d}/image.tif");
+    for args in [
+        vec!["train", "--image", lie, "--labels", lie, "--config", "Semantic2D", "--name", "x", "--models-dir", d],
+        vec!["evaluate", "--prediction", lie, "--truth", lie, "--kind", "semantic"],
+        vec!["crop", "--in", lie, "--out", "/dev/null", "--z", "0:1"],
+    ] {
+        let out = segtrain(&args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("page 1 says it is 1000000x1000000 pixels (1000.0 GB), but the file (210 bytes) cannot hold that"), "{args:?}: {stderr}");
+    }
+    let out = segtrain(&["resample", "--in", &image, "--out", &format!("{d}/r.tif"), "--voxel-nm", "0.001,0.001,0.001"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("voxel_nm: the 2x48x64 (z, y, x) stack") && stderr.contains("is the voxel size right?"), "{stderr}");
+    assert!(!dir.join("r.tif").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -32,6 +32,8 @@ pub enum VolumeError {
         /// `None` when it is page 1 of `path` itself.
         first_file: Option<PathBuf>,
     },
+    /// The file asks for more memory than this machine has available (refused before allocating).
+    TooLarge { path: PathBuf, message: String },
     /// Nothing to read: an empty folder, a folder without TIFF files, or a TIFF without pages.
     Empty { path: PathBuf, folder: bool },
     /// A label image holds a value that is not a whole number in 0..=u32::MAX.
@@ -77,6 +79,7 @@ impl VolumeError {
             VolumeError::Io { path, .. }
             | VolumeError::Tiff { path, .. }
             | VolumeError::Unsupported { path, .. }
+            | VolumeError::TooLarge { path, .. }
             | VolumeError::ShapeMismatch { path, .. }
             | VolumeError::Empty { path, .. }
             | VolumeError::InvalidLabel { path, .. } => Some(path),
@@ -99,7 +102,9 @@ impl fmt::Display for VolumeError {
                     _ => write!(f, "{p}: {source}"),
                 }
             }
-            VolumeError::Tiff { path, message } | VolumeError::Unsupported { path, message } => {
+            VolumeError::Tiff { path, message }
+            | VolumeError::Unsupported { path, message }
+            | VolumeError::TooLarge { path, message } => {
                 write!(f, "{}: {message}", path.display())
             }
             VolumeError::ShapeMismatch { path, page, found, expected, first_file } => {

@@ -6,6 +6,7 @@ mod calibration;
 mod error;
 mod folder;
 mod ifd_scan;
+pub mod memory;
 mod read;
 mod volume;
 mod write;

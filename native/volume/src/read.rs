@@ -19,6 +19,7 @@ use crate::calibration::{self, ImageJDescription};
 use crate::error::VolumeError;
 use crate::folder;
 use crate::ifd_scan::{self, Layout, PatchedReader};
+use crate::memory;
 use crate::volume::Volume;
 
 /// Reads a stack as 32-bit floats (any supported bit depth; values unscaled).
@@ -110,6 +111,14 @@ impl<T> Stack<T> {
                 ),
             ));
         }
+        self.data.try_reserve(values.len()).map_err(|_| VolumeError::TooLarge {
+            path: ctx.file.to_path_buf(),
+            message: format!(
+                "page {} does not fit in memory ({} values read so far); use a smaller stack or a machine with more memory",
+                ctx.page,
+                self.data.len()
+            ),
+        })?;
         self.data.extend(values);
         self.depth += 1;
         Ok(())
@@ -166,6 +175,7 @@ fn read_file<T>(
     n_files: usize,
 ) -> Result<Option<[f64; 3]>, VolumeError> {
     let mut reader = BufReader::new(File::open(file).map_err(|e| VolumeError::io(file, e))?);
+    let file_len = fs::metadata(file).map_err(|e| VolumeError::io(file, e))?.len();
     let layout = ifd_scan::scan(&mut reader, file)?;
     if layout.pages == 0 {
         return Err(VolumeError::Empty {
@@ -192,12 +202,12 @@ fn read_file<T>(
         PatchedReader::new(reader, layout.patches.clone()).map_err(|e| VolumeError::io(file, e))?;
     let mut dec = Decoder::new(patched)
         .map_err(|e| tiff_error(file, e))?
-        .with_limits(Limits::unlimited());
+        .with_limits(decoder_limits());
     let voxel_nm = read_calibration(&mut dec, imagej.as_ref());
 
     let mut page = 1;
     loop {
-        read_page(&mut dec, file, page, purpose, stack)?;
+        read_page(&mut dec, file, file_len, page, purpose, stack)?;
         if !dec.more_images() {
             break;
         }
@@ -265,6 +275,7 @@ fn rational_tag<R: Read + Seek>(dec: &mut Decoder<R>, tag: Tag) -> Option<f64> {
 fn read_page<T, R: Read + Seek>(
     dec: &mut Decoder<R>,
     file: &Path,
+    file_len: u64,
     page: usize,
     purpose: Purpose,
     stack: &mut Stack<T>,
@@ -297,6 +308,7 @@ fn read_page<T, R: Read + Seek>(
             ))
         }
     };
+    check_page_size(dec, file, file_len, page, [width, height], bits, stack)?;
     let pixels = dec.read_image().map_err(|e| tiff_error(file, e))?;
     let (width, height) = (width as usize, height as usize);
     let pixels = if bits < 8 {
@@ -305,6 +317,58 @@ fn read_page<T, R: Read + Seek>(
         pixels
     };
     stack.push(&PageCtx { file, page, width }, height, pixels)
+}
+
+/// The most bytes a compressed page can decode to per byte of file. LZW's longest code (4096
+/// bytes from 9 bits) bounds it near 3641, Deflate's near 1032, PackBits' at 128.
+const MAX_COMPRESSION_RATIO: u64 = 4096;
+
+/// Refuses a page whose declared size the file cannot hold (a damaged or hostile header: a
+/// 190-byte file declaring a million by a million pixels), or whose stack would not fit in
+/// memory, before anything of that size is allocated.
+fn check_page_size<T, R: Read + Seek>(
+    dec: &mut Decoder<R>,
+    file: &Path,
+    file_len: u64,
+    page: usize,
+    [width, height]: [u32; 2],
+    bits: u8,
+    stack: &Stack<T>,
+) -> Result<(), VolumeError> {
+    let declared = u64::from(width) * u64::from(height) * u64::from(bits).div_ceil(8).max(1);
+    let compression = dec.find_tag_unsigned::<u16>(Tag::Compression).ok().flatten().unwrap_or(1);
+    let most = if compression == 1 { file_len } else { file_len.saturating_mul(MAX_COMPRESSION_RATIO) };
+    if declared > most {
+        return Err(VolumeError::tiff(
+            file,
+            format!(
+                "page {page} says it is {width}x{height} pixels ({}), but the file ({}) cannot hold that; \
+                 it is damaged or not the image it claims to be",
+                memory::human(declared.into()),
+                memory::human(file_len.into())
+            ),
+        ));
+    }
+    if stack.size.is_none() {
+        let pages = stack.expected_pages.max(1) as u128;
+        let bytes = u128::from(width) * u128::from(height) * pages * std::mem::size_of::<T>() as u128
+            + u128::from(declared);
+        let what = format!("reading this stack ({width}x{height} pixels x {pages} pages)");
+        memory::check_fits(bytes, &what).map_err(|message| VolumeError::TooLarge { path: file.to_path_buf(), message })?;
+    }
+    Ok(())
+}
+
+/// The decoder may allocate what the machine has (sizes are checked before, see
+/// `check_page_size`); descriptions and strip tables up to 64 MB.
+fn decoder_limits() -> Limits {
+    let mut limits = Limits::unlimited();
+    if let Some(available) = memory::available_bytes() {
+        limits.decoding_buffer_size = usize::try_from(available).unwrap_or(usize::MAX);
+        limits.intermediate_buffer_size = limits.decoding_buffer_size;
+    }
+    limits.ifd_value_size = 64 << 20;
+    limits
 }
 
 fn colour_error(file: &Path, page: usize, purpose: Purpose) -> VolumeError {
@@ -553,6 +617,20 @@ fn checked<S: Copy>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_header_declaring_more_pixels_than_the_file_holds_is_refused_before_allocating() {
+        let dir = TempDir::new("lying-header");
+        for (width, height, compression) in [(1_000_000, 1_000_000, 1), (70_000, 70_000, 1), (70_000, 70_000, 5)] {
+            let path = dir.join(&format!("lie-{width}-{compression}.tif"));
+            write_lying_header(&path, width, height, compression);
+            for err in [read_stack_f32(&path).unwrap_err(), read_stack_labels(&path).err().unwrap()] {
+                let msg = err.to_string();
+                assert!(msg.contains(&format!("page 1 says it is {width}x{height} pixels")), "{msg}");
+                assert!(msg.contains("but the file (") && msg.contains("cannot hold that"), "{msg}");
+            }
+        }
+    }
+
     use super::*;
     use crate::test_util::*;
     use tiff::encoder::{Compression, DeflateLevel};

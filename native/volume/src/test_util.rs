@@ -149,6 +149,37 @@ pub(crate) fn write_packed_gray(path: &Path, w: u32, h: u32, bits: u16, packed: 
 }
 
 /// The shared sample data folder (/work/shared/data seen from the workspace), if present.
+/// A hand-made little-endian TIFF of one 8-bit page that *says* it is `width` x `height` with
+/// `compression` (1 none, 5 LZW) but holds only 100 bytes of pixel data: a hostile header.
+pub(crate) fn write_lying_header(path: &Path, width: u32, height: u32, compression: u16) {
+    let entries: [(u16, u16, u32); 8] = [
+        (256, 4, width),      // ImageWidth, LONG
+        (257, 4, height),     // ImageLength
+        (258, 3, 8),          // BitsPerSample, SHORT
+        (259, 3, compression as u32),
+        (262, 3, 1),          // PhotometricInterpretation: BlackIsZero
+        (273, 4, 8),          // StripOffsets: right after the header
+        (278, 4, height),     // RowsPerStrip: one strip
+        (279, 4, 100),        // StripByteCounts
+    ];
+    let mut bytes = b"II*\0".to_vec();
+    let ifd_offset = 8 + 100u32;
+    bytes.extend(ifd_offset.to_le_bytes());
+    bytes.extend([0u8; 100]);
+    bytes.extend((entries.len() as u16).to_le_bytes());
+    for (tag, kind, value) in entries {
+        bytes.extend(tag.to_le_bytes());
+        bytes.extend(kind.to_le_bytes());
+        bytes.extend(1u32.to_le_bytes());
+        match kind {
+            3 => bytes.extend((value as u16).to_le_bytes().into_iter().chain([0, 0])),
+            _ => bytes.extend(value.to_le_bytes()),
+        }
+    }
+    bytes.extend(0u32.to_le_bytes());
+    std::fs::write(path, bytes).unwrap();
+}
+
 pub(crate) fn shared_data() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
     dir.is_dir().then_some(dir)

@@ -7,7 +7,7 @@
 //! volume), a stack resampled to the model's voxel size, or a request for the probability maps
 //! keep the model's output channels for the whole stack (4 bytes per voxel and channel).
 use super::blending::{gaussian_weights, Accumulator};
-use super::resample::{resample_linear, resampled_shape};
+use super::resample::{checked_resampled_shape, resample_linear};
 use super::tiling::{effective_window, window_origins};
 use super::tta::Transform;
 use crate::error::{Error, Result};
@@ -143,7 +143,9 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
     // Resample to the model's voxel size when the stack's differs by more than 1%.
     let model_nm = record.config.voxel_nm;
     let stack_nm = stack_voxel_nm(&record, settings.voxel_nm, calibration);
-    let work_shape = resampled_shape(input_shape, stack_nm, model_nm);
+    // Working memory per voxel: the image, every output channel, blending weights, labels.
+    let bytes_per_voxel = 4 * (record.head.output_channels() as u64 + 3);
+    let work_shape = checked_resampled_shape(input_shape, stack_nm, model_nm, bytes_per_voxel)?;
     let resampled = work_shape != input_shape;
     if resampled {
         ctx.emit(Event::Message {

@@ -7,6 +7,27 @@ pub fn resampled_shape(shape: [usize; 3], from_nm: [f64; 3], to_nm: [f64; 3]) ->
     [0, 1, 2].map(|d| ((shape[d] as f64 * factor[d]).round() as usize).max(1))
 }
 
+/// `resampled_shape`, refused when the resampled stack, at `bytes_per_voxel` of working memory
+/// per voxel, cannot fit in this machine's memory: a wrong voxel size (1000 nm for 1) would
+/// otherwise ask for terabytes and end the process, and Fiji with it.
+pub fn checked_resampled_shape(
+    shape: [usize; 3],
+    from_nm: [f64; 3],
+    to_nm: [f64; 3],
+    bytes_per_voxel: u64,
+) -> crate::error::Result<[usize; 3]> {
+    let factor = [from_nm[2] / to_nm[2], from_nm[1] / to_nm[1], from_nm[0] / to_nm[0]];
+    let voxels: f64 = (0..3).map(|d| (shape[d] as f64 * factor[d]).round().max(1.0)).product();
+    let bytes = voxels * bytes_per_voxel as f64;
+    let what = format!(
+        "voxel_nm: the {}x{}x{} (z, y, x) stack at {}x{}x{} nm resampled to {}x{}x{} nm ({:.3e} voxels)",
+        shape[0], shape[1], shape[2], from_nm[0], from_nm[1], from_nm[2], to_nm[0], to_nm[1], to_nm[2], voxels
+    );
+    let fits = if bytes.is_finite() && bytes < u128::MAX as f64 { segtrain_volume::memory::check_fits(bytes as u128, &what) } else { Err(format!("{what} is too large")) };
+    fits.map_err(|m| crate::error::Error::setting(format!("{m}; is the voxel size right?")))?;
+    Ok(resampled_shape(shape, from_nm, to_nm))
+}
+
 /// Linear resampling of `channels` channel-major volumes of `shape` to `target`.
 pub fn resample_linear(values: &[f32], channels: usize, shape: [usize; 3], target: [usize; 3]) -> Vec<f32> {
     let n: usize = shape.iter().product();
@@ -70,6 +91,14 @@ fn resample_axis(values: &[f32], shape: [usize; 3], axis: usize, m: usize) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_voxel_size_that_asks_for_terabytes_is_refused_by_name() {
+        let err = checked_resampled_shape([30, 512, 512], [1000.0; 3], [5.0, 5.0, 40.0], 16).unwrap_err().to_string();
+        assert!(err.contains("voxel_nm: the 30x512x512 (z, y, x) stack at 1000x1000x1000 nm resampled to 5x5x40 nm"), "{err}");
+        assert!(err.contains("but only") && err.contains("is the voxel size right?"), "{err}");
+        assert_eq!(checked_resampled_shape([2, 10, 10], [10.0, 10.0, 40.0], [5.0, 5.0, 40.0], 16).unwrap(), [2, 20, 20]);
+    }
 
     #[test]
     fn a_linear_ramp_stays_a_ramp_and_constants_stay_constant() {

@@ -4,7 +4,7 @@
 use super::{Event, Head};
 use crate::data::Region;
 use crate::error::{Error, Result};
-use crate::infer::{load_model, probability_maps, resample_linear, resample_nearest, resampled_shape, stack_voxel_nm};
+use crate::infer::{checked_resampled_shape, load_model, probability_maps, resample_linear, resample_nearest, stack_voxel_nm};
 use crate::job::JobContext;
 use crate::model::UNet;
 use crate::post::{tune_instance, tune_threshold, InstanceParams, TuneScore};
@@ -187,7 +187,7 @@ pub fn tune_model(settings: &TuneSettings, image: Volume<f32>, labels: Volume<u3
         return Err(Error::setting(format!("name: '{}' labels several classes by argmax; it has no post-processing to tune", settings.name)));
     }
     let stack_nm = stack_voxel_nm(&record, settings.voxel_nm, image.voxel_nm);
-    let shape = resampled_shape(image.shape, stack_nm, record.config.voxel_nm);
+    let shape = checked_resampled_shape(image.shape, stack_nm, record.config.voxel_nm, 4 * (record.head.output_channels() as u64 + 3))?;
     let mut values = image.data;
     record.normalization.apply(&mut values);
     let truth = if shape == image.shape {
