@@ -77,7 +77,11 @@ final class TrainDialog {
         // read those two keys first (GenericDialog fills the rest from the options itself).
         String options = Macro.getOptions();
         if (options != null) {
-            image = Math.max(0, indexOf(titles, Macro.getValue(options, "image", titles[image])));
+            // A title that is not open is refused here: GenericDialog's own check opens a modal
+            // dialog, which nobody can close under a virtual display (ImageJ then hangs).
+            int[] named = OpenImages.list("Train Model needs two open images").imageAndLabels(options);
+            image = named[0];
+            labels = named[1];
             config = Macro.getValue(options, "config", config);
         }
         Defaults defaults = new Defaults(config, WindowManager.getImage(ids[image]));
