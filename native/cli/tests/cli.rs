@@ -246,3 +246,57 @@ fn hostile_sizes_are_refused_with_a_message_never_an_abort() {
     assert!(!dir.join("r.tif").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn overwriting_keeps_the_old_model_until_the_new_one_is_complete() {
+    let dir = temp_dir("overwrite");
+    demo_data(&dir, "48");
+    let d = dir.to_str().unwrap();
+    let m = format!("{d}/models");
+    let train = |extra: &[&str]| {
+        let mut args = vec![
+            "train", "--image", &*format!("{d}/image.tif"), "--labels", &*format!("{d}/labels.tif"), "--config", "Semantic2D",
+            "--models-dir", &m, "--iterations", "4", "--iteration-save", "4", "--window", "1,32,32", "--batch", "2", "--validation", "0",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        segtrain(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let out = train(&["--name", "x"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json = |name: &str| std::fs::read_to_string(format!("{m}/{name}/model.json")).unwrap();
+    let before = json("x");
+
+    // Fine-tuning a model from itself while overwriting it: it is read before it is replaced.
+    let out = train(&["--name", "x", "--overwrite", "--fine-tune-from", "x", "--seed", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(&format!("{m}/x")), "{}", text(&out.stderr));
+    let after = json("x");
+    assert_ne!(before, after, "x was replaced");
+
+    // An overwrite that fails (unreadable fine-tune weights) leaves x as it was and no folder behind.
+    let out = train(&["--name", "y"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::write(format!("{m}/y/model.safetensors"), b"not weights").unwrap();
+    let out = train(&["--name", "x", "--overwrite", "--fine-tune-from", "y"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(json("x"), after, "a failed overwrite changed the old model");
+    // A new name whose fine-tune fails leaves no empty folder blocking the name.
+    let out = train(&["--name", "z", "--fine-tune-from", "y"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let mut left: Vec<String> = std::fs::read_dir(&m).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, ["x", "y"], "only the two models, no staging folder, no 'z'");
+
+    // Auto-label refuses NaN pixels as training does, naming the first, and writes nothing.
+    let mut image = segtrain_volume::read_stack_f32(&dir.join("image.tif")).unwrap();
+    image.data[5] = f32::NAN;
+    segtrain_volume::write_stack(&dir.join("nan.tif"), &image).unwrap();
+    let out = segtrain(&["predict", "--name", "x", "--models-dir", &m, "--image", &format!("{d}/nan.tif"), "--out", &format!("{d}/nan-labels.tif")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("the stack to label contains 1 NaN or infinite value(s), the first at slice 1, row 0, column 5"), "{}", text(&out.stderr));
+    assert!(!dir.join("nan-labels.tif").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -132,6 +132,7 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
     if image.data.is_empty() {
         return Err(Error::InvalidInput("the stack to label is empty".into()));
     }
+    crate::data::check_finite(&image.data, image.shape, "stack to label")?;
     let device = runtime::choose_devices(settings.gpus)?[0];
     runtime::set_cpu_threads(settings.cpus);
     let (_dir, record, _vs, net) = load_model(settings.models_dir.as_deref(), &settings.name, &settings.weights, device)?;

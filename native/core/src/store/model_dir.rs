@@ -27,22 +27,64 @@ pub fn default_models_dir() -> PathBuf {
 
 #[derive(Clone, Debug)]
 pub struct ModelDir {
+    /// Where the files are written.
     pub path: PathBuf,
+    /// For an overwrite: the model this one replaces once it is complete (see [`ModelDir::commit`]).
+    /// Until then the new model grows in a hidden folder beside it and the old one stays intact.
+    replaces: Option<PathBuf>,
 }
 
 impl ModelDir {
-    /// Creates `<models_dir>/<name>/` for a new training. An existing model of that name is
-    /// an error unless `overwrite`, in which case it is removed first.
-    /// Creates `<models_dir>/<name>/` for a new training. An existing model of that name is
-    /// an error unless `overwrite`, in which case it is removed first.
+    /// Creates the folder of a new training of `name`. A new name is trained in place
+    /// (`<models_dir>/<name>/`, resumable after a crash). An existing model may only be replaced
+    /// with `overwrite`, and then not at once: the new one is built in `.<name>.new-<pid>/` and
+    /// [`commit`](Self::commit) swaps it in at the end, so a run that fails leaves the old model
+    /// as it was (and a fine-tune from the model being overwritten can still read it).
     pub fn create(models_dir: &Path, name: &str, overwrite: bool) -> Result<Self> {
         Self::ensure_name_free(models_dir, name, overwrite)?;
-        let path = models_dir.join(name);
+        remove_stale_staging(models_dir, name);
+        let final_path = models_dir.join(name);
+        let (path, replaces) = if final_path.exists() {
+            (models_dir.join(format!(".{name}.new-{}", std::process::id())), Some(final_path))
+        } else {
+            (final_path, None)
+        };
         if path.exists() {
             std::fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
         }
         std::fs::create_dir_all(path.join(CHECKPOINTS)).map_err(|e| Error::io(&path, e))?;
-        Ok(ModelDir { path })
+        Ok(ModelDir { path, replaces })
+    }
+
+    /// The folder the model has under its name (for messages and results).
+    pub fn final_path(&self) -> &Path {
+        self.replaces.as_deref().unwrap_or(&self.path)
+    }
+
+    /// An overwrite's new model takes the old one's place: the old is moved aside, the new
+    /// renamed into place, then the old removed. Nothing to do for a model trained in place.
+    pub fn commit(&mut self) -> Result<()> {
+        let Some(target) = self.replaces.take() else { return Ok(()) };
+        let aside = target.with_file_name(format!(".{}.old-{}", file_name(&target), std::process::id()));
+        std::fs::rename(&target, &aside).map_err(|e| Error::io(&target, e))?;
+        if let Err(e) = std::fs::rename(&self.path, &target) {
+            let _ = std::fs::rename(&aside, &target); // put the old model back
+            return Err(Error::io(&target, e));
+        }
+        let _ = std::fs::remove_dir_all(&aside);
+        self.path = target;
+        Ok(())
+    }
+
+    /// Removes what this run created when it cannot be used: the whole folder of a new model
+    /// that never trained, or an overwrite's staging folder (the old model stays).
+    pub fn discard(self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+
+    /// True when this run replaces an existing model (built beside it until committed).
+    pub fn is_overwrite(&self) -> bool {
+        self.replaces.is_some()
     }
 
     /// Ok when a new model may be written under `name`: nothing is there, or a SegTrain model
@@ -65,7 +107,7 @@ impl ModelDir {
     }
 
     pub fn open(models_dir: &Path, name: &str) -> Self {
-        ModelDir { path: models_dir.join(name) }
+        ModelDir { path: models_dir.join(name), replaces: None }
     }
 
     pub fn weights(&self) -> PathBuf {
@@ -93,6 +135,28 @@ impl ModelDir {
     }
 }
 
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Removes `.<name>.new-<pid>` and `.<name>.old-<pid>` folders left by runs that were killed
+/// (their process is gone), so they neither fill the disk nor confuse anyone.
+fn remove_stale_staging(models_dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(models_dir) else { return };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let pid = [".new-", ".old-"]
+            .iter()
+            .find_map(|kind| file.strip_prefix(&format!(".{name}{kind}")))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
 /// What the models list shows of a model.
 #[derive(Clone, Debug, Serialize)]
 pub struct ModelSummary {
@@ -115,6 +179,9 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
         .filter_map(|entry| entry.ok())
         .filter_map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                return None; // an overwrite's new model while it trains, or a leftover
+            }
             let record = ModelDir::open(models_dir, &name).read_record().ok()?;
             Some(ModelSummary {
                 name,
@@ -128,4 +195,69 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
         .collect();
     models.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(models)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("segtrain-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn fake_model(dir: &Path, text: &str) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join(MODEL_JSON), text).unwrap();
+    }
+
+    #[test]
+    fn an_overwrite_grows_beside_the_old_model_and_replaces_it_only_on_commit() {
+        let models = temp("commit");
+        fake_model(&models.join("m"), "old");
+        let mut dir = ModelDir::create(&models, "m", true).unwrap();
+        assert!(dir.is_overwrite());
+        assert_ne!(dir.path, models.join("m"));
+        assert_eq!(dir.final_path(), models.join("m"));
+        std::fs::write(dir.path.join(MODEL_JSON), "new").unwrap();
+        assert_eq!(std::fs::read_to_string(models.join("m").join(MODEL_JSON)).unwrap(), "old", "old intact until commit");
+        dir.commit().unwrap();
+        assert_eq!(dir.path, models.join("m"));
+        assert_eq!(std::fs::read_to_string(models.join("m").join(MODEL_JSON)).unwrap(), "new");
+        let left: Vec<_> = std::fs::read_dir(&models).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("m")], "no staging or old folder left");
+        std::fs::remove_dir_all(&models).unwrap();
+    }
+
+    #[test]
+    fn a_discarded_overwrite_leaves_the_old_model_as_it_was() {
+        let models = temp("discard");
+        fake_model(&models.join("m"), "old");
+        let dir = ModelDir::create(&models, "m", true).unwrap();
+        std::fs::write(dir.path.join(MODEL_JSON), "half").unwrap();
+        dir.discard();
+        assert_eq!(std::fs::read_to_string(models.join("m").join(MODEL_JSON)).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(&models).unwrap().count(), 1);
+        // A new name trains in place; discarding it frees the name.
+        let fresh = ModelDir::create(&models, "n", false).unwrap();
+        assert_eq!(fresh.path, models.join("n"));
+        fresh.discard();
+        assert!(!models.join("n").exists());
+        std::fs::remove_dir_all(&models).unwrap();
+    }
+
+    #[test]
+    fn leftovers_of_killed_runs_are_removed_and_never_listed() {
+        let models = temp("stale");
+        fake_model(&models.join("m"), "{}");
+        let dead = u32::MAX - 1; // no such process
+        fake_model(&models.join(format!(".m.new-{dead}")), "{}");
+        assert!(list_models(&models).unwrap().iter().all(|m| !m.name.starts_with('.')));
+        let dir = ModelDir::create(&models, "m", true).unwrap();
+        assert!(!models.join(format!(".m.new-{dead}")).exists(), "a dead run's staging folder is removed");
+        dir.discard();
+        std::fs::remove_dir_all(&models).unwrap();
+    }
 }

@@ -53,9 +53,7 @@ pub fn validate_stacks(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<()> 
             image[2]
         )));
     }
-    if stacks.image.data.iter().any(|v| !v.is_finite()) {
-        return Err(Error::InvalidInput("the image stack contains NaN or infinite values".into()));
-    }
+    crate::data::check_finite(&stacks.image.data, stacks.image.shape, "image stack")?;
     if stacks.labels.data.iter().all(|&l| l == 0) {
         return Err(Error::InvalidInput("the label stack has no labelled pixels (all 0): nothing to learn".into()));
     }

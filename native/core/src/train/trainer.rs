@@ -94,7 +94,14 @@ pub fn train_prepared(prepared: PreparedTraining, ctx: &JobContext) -> Result<Tr
     let PreparedTraining { plan, stacks, choice, devices } = prepared;
     runtime::set_cpu_threads(plan.config.cpus);
     let dir = ModelDir::create(&plan.models_dir, &plan.name, plan.overwrite)?;
-    let run = Run::prepare(&plan, stacks, devices, dir, Resume::Fresh(choice))?;
+    let run = match Run::prepare(&plan, stacks, devices, dir.clone(), Resume::Fresh(choice)) {
+        Ok(run) => run,
+        Err(e) => {
+            // Nothing trained (e.g. unreadable fine-tune weights): no empty folder may block the name.
+            dir.discard();
+            return Err(e);
+        }
+    };
     run.execute(ctx)
 }
 
@@ -295,7 +302,7 @@ impl Run {
         ctx.emit(Event::Started {
             device: self.record.training.device.clone(),
             iterations: c.iteration_total,
-            model_dir: self.dir.path.display().to_string(),
+            model_dir: self.dir.final_path().display().to_string(),
         });
         if let Some(choice) = &self.record.training.scale {
             ctx.emit(Event::Message { text: scale_message(choice, c.voxel_nm) });
@@ -477,7 +484,12 @@ impl Run {
                 ctx.emit(Event::Error { message: err.to_string() });
             }
             t.error = Some(err.to_string());
+            if self.dir.is_overwrite() && !matches!(err, Error::Cancelled) {
+                self.dir.discard(); // a failed overwrite leaves the old model as it was
+                return Err(err);
+            }
             let _ = self.dir.write_record(&self.record); // the original error matters more
+            let _ = self.dir.commit(); // Esc on an overwrite keeps the new, resumable model
             return Err(err);
         }
         save_tensors_atomic(&self.dir.weights(), &named_weights(&self.vs))?;
@@ -486,10 +498,11 @@ impl Run {
         self.record.training.error = None;
         self.record.weights = Some(WEIGHTS.to_string());
         self.dir.write_record(&self.record)?;
+        self.dir.commit()?;
         let t = &self.record.training;
         ctx.emit(Event::Finished { model_dir: self.dir.path.display().to_string(), iterations: t.iterations_done });
         Ok(TrainOutcome {
-            model_dir: self.dir.path.display().to_string(),
+            model_dir: self.dir.final_path().display().to_string(),
             iterations: t.iterations_done,
             first_loss: t.first_loss.unwrap_or(f64::NAN),
             final_loss: t.last_loss.unwrap_or(f64::NAN),

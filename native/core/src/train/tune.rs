@@ -181,6 +181,7 @@ pub fn tune_model(settings: &TuneSettings, image: Volume<f32>, labels: Volume<u3
     if image.shape != labels.shape {
         return Err(super::size_mismatch(image.shape, labels.shape));
     }
+    crate::data::check_finite(&image.data, image.shape, "image stack")?;
     crate::runtime::set_cpu_threads(settings.cpus);
     let (dir, mut record, _vs, net) = load_model(settings.models_dir.as_deref(), &settings.name, &settings.weights, Device::Cpu)?;
     if matches!(record.head, Head::Classes { .. }) {
