@@ -105,6 +105,19 @@ pub fn device_name(devices: &[Device]) -> String {
     devices.iter().map(name).collect::<Vec<_>>().join(", ")
 }
 
+/// The most `cpus` a setting may ask for: the cores this process may use (more threads than cores
+/// only slow libtorch down, 165 times at 1000 threads on 2 cores), and at least 2, the configs'
+/// default, so that the defaults run on a single-core machine too.
+pub fn machine_cpus() -> u32 {
+    std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1).max(2)
+}
+
+/// The problem with a `cpus` setting, if any, in the words every command uses.
+pub fn cpus_problem(cpus: u32) -> Option<String> {
+    let most = machine_cpus();
+    (cpus == 0 || cpus > most).then(|| format!("cpus: must be a whole number from 1 to {most}, the cores of this machine (got {cpus})"))
+}
+
 /// libtorch's intra-op threads. Process-wide in libtorch, so the last training started wins.
 pub fn set_cpu_threads(cpus: u32) {
     tch::set_num_threads(cpus.max(1) as i32);
@@ -127,6 +140,15 @@ mod tests {
         assert!(none.starts_with("no NVIDIA driver is loaded (/proc/driver/nvidia/version is missing)"), "{none}");
         let unusable = no_device_reason(true);
         assert!(unusable.contains("driver is loaded but libtorch found no CUDA device"), "{unusable}");
+    }
+
+    #[test]
+    fn more_cpus_than_cores_are_refused_by_name() {
+        let most = machine_cpus();
+        assert_eq!(cpus_problem(most), None);
+        let err = cpus_problem(1000).unwrap();
+        assert_eq!(err, format!("cpus: must be a whole number from 1 to {most}, the cores of this machine (got 1000)"));
+        assert!(cpus_problem(0).is_some());
     }
 
     #[test]

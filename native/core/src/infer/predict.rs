@@ -95,9 +95,7 @@ impl PredictSettings {
         if self.batch == 0 || self.batch > 1024 {
             problems.push(format!("batch: must be from 1 to 1024 windows (got {})", self.batch));
         }
-        if self.cpus == 0 {
-            problems.push("cpus: must be at least 1".into());
-        }
+        problems.extend(crate::runtime::cpus_problem(self.cpus));
         if self.weights != "final" && self.weights != "best" {
             problems.push(format!("weights: 'final' or 'best' (got '{}')", self.weights));
         }

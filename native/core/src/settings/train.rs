@@ -92,7 +92,7 @@ impl TrainSettings {
         }
         let c = &mut config;
         check.integer_into("gpus", self.gpus, 0, 64, &mut c.gpus);
-        check.integer_into("cpus", self.cpus, 1, 1024, &mut c.cpus);
+        check.integer_into("cpus", self.cpus, 1, crate::runtime::machine_cpus().into(), &mut c.cpus);
         check.integer_into("iteration_step", self.iteration_step, 1, 100_000, &mut c.iteration_step);
         check.integer_into("iteration_total", self.iteration_total, 1, 100_000_000, &mut c.iteration_total);
         check.integer_into("iteration_save", self.iteration_save, 1, 100_000_000, &mut c.iteration_save);

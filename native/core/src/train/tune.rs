@@ -163,9 +163,7 @@ impl TuneSettings {
         if self.weights != "final" && self.weights != "best" {
             problems.push(format!("weights: 'final' or 'best' (got '{}')", self.weights));
         }
-        if self.cpus == 0 {
-            problems.push("cpus: must be at least 1".into());
-        }
+        problems.extend(crate::runtime::cpus_problem(self.cpus));
         if let Some(v) = self.voxel_nm.filter(|v| v.iter().any(|s| !s.is_finite() || *s <= 0.0)) {
             problems.push(format!("voxel_nm: three sizes above 0 (got {v:?})"));
         }
@@ -215,7 +213,7 @@ mod tests {
     #[test]
     fn tune_settings_name_every_bad_field() {
         let err = TuneSettings::from_json(r#"{"name":"../x","weights":"last","cpus":0}"#).unwrap_err().to_string();
-        for field in ["name:", "weights: 'final' or 'best' (got 'last')", "cpus: must be at least 1"] {
+        for field in ["name:", "weights: 'final' or 'best' (got 'last')", "cpus: must be a whole number from 1 to"] {
             assert!(err.contains(field), "{err}");
         }
         assert_eq!(TuneSettings::from_json(r#"{"name":"m"}"#).unwrap().weights, "final");
