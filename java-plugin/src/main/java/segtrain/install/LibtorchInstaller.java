@@ -72,15 +72,15 @@ public final class LibtorchInstaller {
         deleteTree(staging);
         if (!staging.mkdirs()) throw new IOException("cannot create " + staging);
         List<String> skipped = spec.skipped(flavour);
+        long[] sizes = new long[wheels.size()];
         long total = 0;
-        for (File wheel : wheels) total += WheelExtractor.wantedBytes(wheel, skipped);
+        for (int i = 0; i < sizes.length; i++) total += sizes[i] = WheelExtractor.wantedBytes(wheels.get(i), skipped);
         Map<String, Long> files = new HashMap<>();
         long before = 0;
-        for (File wheel : wheels) {
-            final long offset = before;
-            final long all = total;
-            files.putAll(WheelExtractor.extract(wheel, staging, skipped, listener("Unpacking " + wheel.getName(), offset, all)));
-            before += WheelExtractor.wantedBytes(wheel, skipped);
+        for (int i = 0; i < sizes.length; i++) {
+            File wheel = wheels.get(i);
+            files.putAll(WheelExtractor.extract(wheel, staging, skipped, listener("Unpacking " + wheel.getName(), before, total)));
+            before += sizes[i];
         }
         if (!files.containsKey("torch/lib/" + LibtorchLocator.CPU_LIBRARY)) {
             throw new IOException("the wheels held no torch/lib/" + LibtorchLocator.CPU_LIBRARY + ": not a libtorch");
