@@ -27,6 +27,17 @@ impl From<segtrain_volume::VolumeError> for Failure {
     }
 }
 
+/// The context of a job that prints its events; SIGINT/SIGTERM/SIGHUP cancel it like Esc.
+fn job_context(listener: impl Fn(&Event) + Send + Sync + 'static) -> JobContext {
+    let context = JobContext::with_listener(listener);
+    let cancel = context.clone();
+    crate::signals::cancel_on_signal(move |signal| {
+        eprintln!("segtrain: {signal} received: stopping (a second one stops at once)");
+        cancel.cancel();
+    });
+    context
+}
+
 fn usage(message: String) -> Failure {
     Failure::Usage(message)
 }
@@ -75,7 +86,7 @@ fn train_command(words: &[String]) -> Result<(), Failure> {
     a.only(if a.switch("resume") { &RESUME_FLAGS } else { &TRAIN_FLAGS }).map_err(usage)?;
     let image = read_stack_f32(Path::new(a.required("image").map_err(usage)?))?;
     let labels = read_stack_labels(Path::new(a.required("labels").map_err(usage)?))?;
-    let context = JobContext::with_listener(|event| eprintln!("segtrain: {}", event.to_line()));
+    let context = job_context(|event| eprintln!("segtrain: {}", event.to_line()));
     let name = a.required("name").map_err(usage)?.to_string();
     let stacks = TrainingStacks { image, labels };
     let outcome = if a.switch("resume") {
@@ -206,7 +217,7 @@ fn predict_command(words: &[String]) -> Result<(), Failure> {
     if let Some(v) = voxel_flag(&a, "voxel-nm")? {
         settings.voxel_nm = Some(v);
     }
-    let context = JobContext::with_listener(|event| match event {
+    let context = job_context(|event| match event {
         Event::Predicting { windows_done, windows_total } if windows_done % 50 != 0 && windows_done != windows_total => {}
         other => eprintln!("segtrain: {}", other.to_line()),
     });
@@ -284,7 +295,7 @@ fn tune_command(words: &[String]) -> Result<(), Failure> {
         voxel_nm: voxel_flag(&a, "voxel-nm")?,
         cpus: a.number("cpus").map_err(usage)?.map_or(2, |v| v as u32),
     };
-    let context = JobContext::with_listener(|event| match event {
+    let context = job_context(|event| match event {
         Event::Predicting { .. } => {}
         other => eprintln!("segtrain: {}", other.to_line()),
     });

@@ -2,6 +2,7 @@
 mod args;
 mod commands;
 mod label_io;
+mod signals;
 
 use std::process::ExitCode;
 
@@ -40,10 +41,17 @@ fn main() -> ExitCode {
             eprintln!("segtrain: {message}\n{USAGE}");
             ExitCode::from(2)
         }
-        Ok(Err(commands::Failure::Error(message))) => {
-            eprintln!("segtrain: error: {message}");
-            ExitCode::from(1)
-        }
+        Ok(Err(commands::Failure::Error(message))) => match signals::received() {
+            // Stopped by SIGINT/SIGTERM/SIGHUP: the shell's convention, 128 + the signal's number.
+            Some(signum) => {
+                eprintln!("segtrain: stopped by {}: {message}", signals::signal_name(signum));
+                ExitCode::from(128 + signum as u8)
+            }
+            None => {
+                eprintln!("segtrain: error: {message}");
+                ExitCode::from(1)
+            }
+        },
         Err(payload) => {
             eprintln!("segtrain: internal error: {}", segtrain::job::panic_message(&*payload));
             ExitCode::from(3)

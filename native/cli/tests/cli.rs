@@ -2,25 +2,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn segtrain(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_segtrain")).args(args).output().expect("the segtrain binary runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("segtrain-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn demo_data(dir: &Path, size: &str) {
-    let out = segtrain(&["demo-data", "--out", dir.to_str().unwrap(), "--slices", "2", "--height", size, "--width", "64"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-}
+mod common;
+use common::{demo_data, segtrain, temp_dir, text};
 
 #[test]
 fn train_from_tiff_files_writes_a_model_and_reports_json() {

@@ -61,8 +61,8 @@ fn instance3d_learns() {
     assert!(last < FALLS_TO * first, "{first:.3} -> {last:.3}");
 }
 
-/// A run stopped after iteration 7 (its last checkpoint is at 6) and resumed continues exactly
-/// as the uninterrupted run: same batches, same weights, same optimiser state, same log.
+/// A run stopped after iteration 7 (checkpoints every 3; the stop writes one at 7) and resumed
+/// continues exactly as the uninterrupted run: same batches, same weights, same optimiser state, same log.
 #[test]
 fn a_resumed_run_repeats_the_uninterrupted_loss_curve() {
     let models = temp_dir("resume");
@@ -78,14 +78,16 @@ fn a_resumed_run_repeats_the_uninterrupted_loss_curve() {
     });
     let err = train(&plan(&models, "stopped", extra), demo(2, 64, 1), &ctx).unwrap_err();
     assert!(matches!(err, segtrain::Error::Cancelled), "{err}");
-    assert_eq!(log_rows(&models.join("stopped")).len(), 7, "rows 7 was logged after checkpoint 6");
-    assert_eq!(ModelDir::open(&models, "stopped").read_record().unwrap().status, Status::Cancelled);
+    assert_eq!(log_rows(&models.join("stopped")).len(), 7);
+    let record = ModelDir::open(&models, "stopped").read_record().unwrap();
+    assert_eq!(record.status, Status::Cancelled);
+    assert_eq!(record.training.last_checkpoint.as_deref(), Some("checkpoints/iter_000007.safetensors"), "the stop itself is a checkpoint");
 
     resume(&models, "stopped", demo(2, 64, 1), None, &JobContext::default()).unwrap();
     let (whole, resumed) = (log_rows(&models.join("whole")), log_rows(&models.join("stopped")));
     assert_eq!(whole, resumed, "the resumed loss curve equals the uninterrupted one");
     let record = ModelDir::open(&models, "stopped").read_record().unwrap();
-    assert_eq!((record.status, record.training.resumed_from, record.training.iterations_done), (Status::Complete, Some(6), 12));
+    assert_eq!((record.status, record.training.resumed_from, record.training.iterations_done), (Status::Complete, Some(7), 12));
     // Raising Iteration Total on resume trains on.
     resume(&models, "stopped", demo(2, 64, 1), Some(15), &JobContext::default()).unwrap();
     assert_eq!(log_rows(&models.join("stopped")).len(), 15);

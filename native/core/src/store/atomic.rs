@@ -21,17 +21,32 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     };
     write().map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
+        write_error(path, &e.to_string())
     })
+}
+
+/// A write failure; a full disk (or a file-size limit) says what to do about it.
+fn write_error(path: &Path, message: &str) -> Error {
+    let full = ["No space left", "File too large", "Disk quota exceeded"].iter().any(|m| message.contains(m));
+    if full {
+        Error::io(path, format!("{message}: the disk is full; free some space and resume the model (its checkpoints are kept)"))
+    } else {
+        Error::io(path, message)
+    }
 }
 
 /// Named tensors as one safetensors file.
 pub fn save_tensors_atomic(path: &Path, tensors: &[(String, Tensor)]) -> Result<()> {
     let tmp = temporary_sibling(path);
-    Tensor::write_safetensors(tensors, &tmp).map_err(|e| Error::io(path, crate::error::short_torch_message(&e.to_string())))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
+    let written = Tensor::write_safetensors(tensors, &tmp)
+        .map_err(|e| crate::error::short_torch_message(&e.to_string()))
+        .and_then(|_| {
+            // On disk before the rename, so that a power cut cannot leave an empty checkpoint.
+            std::fs::File::open(&tmp).and_then(|f| f.sync_all()).and_then(|_| std::fs::rename(&tmp, path)).map_err(|e| e.to_string())
+        });
+    written.map_err(|message| {
+        let _ = std::fs::remove_file(&tmp); // a half-written file must not fill the disk further
+        write_error(path, &message)
     })
 }
 

@@ -1,9 +1,11 @@
 //! The models folder: one sub-folder per model name, written so that a crash or a cancel never
 //! leaves a half-written file, and an existing model is never replaced unless asked.
 mod atomic;
+mod lock;
 mod model_dir;
 mod record;
 
 pub use atomic::{save_tensors_atomic, write_atomic};
+pub use lock::ModelLock;
 pub use model_dir::{default_models_dir, list_models, models_dir_or_default, ModelDir, ModelSummary, BEST_WEIGHTS, CHECKPOINTS, WEIGHTS};
 pub use record::{ModelRecord, PostProcess, Status, TrainingSummary, SCHEMA_VERSION};

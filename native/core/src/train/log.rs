@@ -2,7 +2,7 @@
 //! validation columns are filled on the rows where validation ran.
 use super::ValidationScores;
 use crate::error::{Error, Result};
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -22,7 +22,7 @@ impl TrainingLog {
     }
 
     /// Continues a log after a resume from `iteration`: rows after it (written after the last
-    /// checkpoint, before the stop) are dropped. Returns the log and the losses kept.
+    /// checkpoint, before the stop) are dropped; the rest is never truncated in place. Returns the log and the losses kept.
     pub fn resume(path: &Path, iteration: u64) -> Result<(Self, Vec<f64>)> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let mut kept = vec![Self::HEADER.to_string()];
@@ -38,11 +38,10 @@ impl TrainingLog {
                 _ => break,
             }
         }
-        let mut log = TrainingLog::create(path)?;
-        for line in &kept[1..] {
-            log.write_line(line)?;
-        }
-        Ok((log, losses))
+        // The kept rows replace the file in one rename: a resume killed here leaves the old log.
+        crate::store::write_atomic(path, (kept.join("\n") + "\n").as_bytes())?;
+        let file = OpenOptions::new().append(true).open(path).map_err(|e| Error::io(path, e))?;
+        Ok((TrainingLog { path: path.to_path_buf(), out: BufWriter::new(file) }, losses))
     }
 
     pub fn append(&mut self, iteration: u64, loss: f64, lr: f64, elapsed_s: f64, validation: Option<&ValidationScores>) -> Result<()> {
@@ -57,5 +56,33 @@ impl TrainingLog {
 
     fn write_line(&mut self, line: &str) -> Result<()> {
         writeln!(self.out, "{line}").map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_keeps_the_rows_up_to_the_checkpoint_and_appends_after_them() {
+        let dir = std::env::temp_dir().join(format!("segtrain-log-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("training_log.csv");
+        let mut log = TrainingLog::create(&path).unwrap();
+        for it in 1..=5 {
+            log.append(it, it as f64, 0.1, 1.0, None).unwrap();
+        }
+        log.flush().unwrap();
+        drop(log);
+        let (mut log, losses) = TrainingLog::resume(&path, 3).unwrap();
+        assert_eq!(losses, vec![1.0, 2.0, 3.0]);
+        log.append(4, 40.0, 0.1, 1.0, None).unwrap();
+        log.flush().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let iterations: Vec<&str> = text.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(iterations, ["1", "2", "3", "4"]);
+        assert!(text.starts_with(TrainingLog::HEADER) && text.contains("4,40.000000"), "{text}");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -12,7 +12,7 @@ use crate::rng::Rng;
 use crate::runtime;
 use crate::settings::{TrainPlan, TrainingConfig};
 use std::collections::HashMap;
-use crate::store::{save_tensors_atomic, ModelDir, ModelRecord, PostProcess, Status, TrainingSummary, BEST_WEIGHTS, SCHEMA_VERSION, WEIGHTS};
+use crate::store::{save_tensors_atomic, ModelDir, ModelLock, ModelRecord, PostProcess, Status, TrainingSummary, BEST_WEIGHTS, SCHEMA_VERSION, WEIGHTS};
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
@@ -64,6 +64,7 @@ fn check_at_scale(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Vec<Devic
     validation::split(&stacks.labels.data, stacks.image.shape, &plan.config)?;
     Head::for_training(&plan.config, &stacks.labels.data)?;
     ModelDir::ensure_name_free(&plan.models_dir, &plan.name, plan.overwrite)?;
+    drop(ModelLock::acquire(&plan.models_dir, &plan.name, "training")?); // busy now: say so before starting
     if let Some(from) = &plan.fine_tune_from {
         let record = ModelDir::open(&plan.models_dir, from).read_record()?;
         if record.config.name != plan.config.name {
@@ -93,6 +94,8 @@ pub fn train(plan: &TrainPlan, stacks: TrainingStacks, ctx: &JobContext) -> Resu
 pub fn train_prepared(prepared: PreparedTraining, ctx: &JobContext) -> Result<TrainOutcome> {
     let PreparedTraining { plan, stacks, choice, devices } = prepared;
     runtime::set_cpu_threads(plan.config.cpus);
+    let _lock = ModelLock::acquire(&plan.models_dir, &plan.name, "training")?;
+    ModelDir::ensure_name_free(&plan.models_dir, &plan.name, plan.overwrite)?; // another run may have taken the name since
     let dir = ModelDir::create(&plan.models_dir, &plan.name, plan.overwrite)?;
     let run = match Run::prepare(&plan, stacks, devices, dir.clone(), Resume::Fresh(choice)) {
         Ok(run) => run,
@@ -128,6 +131,14 @@ pub fn plan_resume(models_dir: &Path, name: &str, iteration_total: Option<u64>) 
 /// was trained on), the device, and that there is something left to train. Returns the plan, the
 /// record, the devices and the checkpoint's iteration.
 pub fn check_resume(models_dir: &Path, name: &str, stacks: &TrainingStacks, iteration_total: Option<u64>) -> Result<(TrainPlan, ModelRecord, Vec<Device>, u64)> {
+    let lock = ModelLock::acquire(models_dir, name, "resuming")?; // busy now: say so before starting
+    let checked = check_resume_locked(models_dir, name, stacks, iteration_total);
+    drop(lock);
+    checked
+}
+
+/// [`check_resume`] for a caller that holds the model's lock.
+fn check_resume_locked(models_dir: &Path, name: &str, stacks: &TrainingStacks, iteration_total: Option<u64>) -> Result<(TrainPlan, ModelRecord, Vec<Device>, u64)> {
     let (plan, record) = plan_resume(models_dir, name, iteration_total)?;
     validate_stacks(&plan, stacks)?;
     if stacks.image.shape != record.training.image_shape {
@@ -152,7 +163,8 @@ pub fn check_resume(models_dir: &Path, name: &str, stacks: &TrainingStacks, iter
 /// Continues a stored model from its newest checkpoint, on the same stacks it was trained on.
 /// With a fixed seed the loss curve continues exactly as the uninterrupted run would have.
 pub fn resume(models_dir: &Path, name: &str, stacks: TrainingStacks, iteration_total: Option<u64>, ctx: &JobContext) -> Result<TrainOutcome> {
-    let (plan, record, devices, iteration) = check_resume(models_dir, name, &stacks, iteration_total)?;
+    let _lock = ModelLock::acquire(models_dir, name, "resuming")?;
+    let (plan, record, devices, iteration) = check_resume_locked(models_dir, name, &stacks, iteration_total)?;
     runtime::set_cpu_threads(plan.config.cpus);
     // The scale it started at (models stored before scales existed trained at scale 1).
     let choice = record.training.scale.clone().unwrap_or(ScaleChoice {
@@ -315,7 +327,16 @@ impl Run {
         let spatial = self.net.spec().spatial_dims();
         let result = (|| {
             for it in self.first_iteration..c.iteration_total {
-                ctx.check_cancelled()?;
+                // Esc or a signal: the work done so far becomes a checkpoint, so nothing is lost.
+                // Only between optimiser steps: gradients accumulated over part of an Iteration
+                // Step cannot be checkpointed, so such a group is finished first.
+                if ctx.is_cancelled() && it % accumulate == 0 {
+                    if it > self.first_iteration && it % c.iteration_save != 0 {
+                        self.data_wait_s = stream.waited().as_secs_f64();
+                        self.save_checkpoint(it, ctx)?;
+                    }
+                    return Err(Error::Cancelled);
+                }
                 let (x, t) = stream.next_batch().to_tensors(spatial, self.device);
                 let loss_value = match &mut self.replicas {
                     None => backward_iteration(&self.net, &self.head, c, &x, &t, accumulate, true)?,
