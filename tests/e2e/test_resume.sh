@@ -10,6 +10,7 @@ expect_line "^SegTrain \[again\] iteration 20/20 " "iteration 20 of the resumed 
 expect_line "^SegTrain \[again\] finished 20 iterations" "the resumed run's end"
 expect_line "^E2E-RESUMED" "the macro's line after resuming"
 [ -f "$WORK/models/again/checkpoints/iter_000020.safetensors" ] || fail "no checkpoint at iteration 20"
+grep -q '"cpus": 1,' "$WORK/models/again/model.json" || fail "the resumed run's cpus=1 is not in model.json"
 expect_line "^SegTrain error: (invalid settings: )?iteration_total: 'again' has done its 20 iterations" "the refusal naming iteration_total"
 ! grep -q '^E2E-AFTER-SECOND-RESUME' "$OUT" || fail "the macro went on after the error"
 echo "ok"

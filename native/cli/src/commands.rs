@@ -1,10 +1,11 @@
 //! The sub-commands. Each turns flags into the core's types and calls the core.
 use crate::args::Args;
 use segtrain::job::JobContext;
-use segtrain::settings::TrainSettings;
+use segtrain::settings::{ResumeSettings, TrainSettings};
 use segtrain::infer::{predict, PredictSettings};
 use segtrain::train::{resume, train, tune_model, Event, TrainingStacks, TuneSettings};
 use crate::label_io::{write_labels, write_probabilities};
+use crate::outputs::check_output;
 use segtrain_volume::{read_stack_f32, read_stack_labels, write_stack, Volume};
 use std::path::{Path, PathBuf};
 
@@ -78,24 +79,37 @@ const TRAIN_FLAGS: [&str; 21] = [
     "iterations", "time-budget-minutes", "batch", "window", "scale", "seed", "log-every", "validation", "validation-every", "fine-tune-from",
 ];
 
-/// With --resume the settings come from the stored model; only these flags apply.
-const RESUME_FLAGS: [&str; 5] = ["image", "labels", "name", "models-dir", "iterations"];
+/// Flags that are not part of the recipe: with --resume they set this run (the total may be
+/// raised); every other training flag given with --resume must repeat the stored value.
+const RUN_FLAGS: [&str; 7] = ["image", "labels", "name", "models-dir", "iterations", "gpus", "cpus"];
 
 fn train_command(words: &[String]) -> Result<(), Failure> {
     let a = Args::parse(words, &["overwrite", "resume"]).map_err(usage)?;
-    a.only(if a.switch("resume") { &RESUME_FLAGS } else { &TRAIN_FLAGS }).map_err(usage)?;
+    a.only(&TRAIN_FLAGS).map_err(usage)?;
     let image = read_stack_f32(Path::new(a.required("image").map_err(usage)?))?;
     let labels = read_stack_labels(Path::new(a.required("labels").map_err(usage)?))?;
     let context = job_context(|event| eprintln!("segtrain: {}", event.to_line()));
     let name = a.required("name").map_err(usage)?.to_string();
     let stacks = TrainingStacks { image, labels };
     let outcome = if a.switch("resume") {
-        let models_dir = a.get("models-dir").map(PathBuf::from).unwrap_or_else(segtrain::store::default_models_dir);
-        let total = a.number("iterations").map_err(usage)?.map(|v| v as u64);
-        resume(&models_dir, &name, stacks, total, &context)?
+        let mut settings = ResumeSettings::of(&name);
+        settings.models_dir = a.get("models-dir").map(PathBuf::from);
+        settings.iteration_total = a.number("iterations").map_err(usage)?.map(|v| v as u64);
+        settings.gpus = a.number("gpus").map_err(usage)?;
+        settings.cpus = a.number("cpus").map_err(usage)?;
+        // The original command line may be given again: its recipe flags are checked.
+        if TRAIN_FLAGS.iter().any(|f| !RUN_FLAGS.contains(f) && a.get(f).is_some()) {
+            let mut recipe = train_settings_given(&a, name.clone())?;
+            recipe.config = a.get("config").unwrap_or_default().to_string();
+            settings.recipe = Some(recipe);
+        }
+        resume(&settings, stacks, &context)?
     } else {
-        let plan = train_settings(&a, name.clone(), &stacks)?.resolve()?;
-        train(&plan, stacks, &context)?
+        let mut settings = train_settings_given(&a, name.clone())?;
+        settings.config = a.required("config").map_err(usage)?.to_string();
+        // Without --voxel-nm, the image's own calibration is used when it has one.
+        settings.voxel_nm = settings.voxel_nm.or_else(|| stacks.image.voxel_nm.map(|v| v.to_vec()));
+        train(&settings.resolve()?, stacks, &context)?
     };
     eprintln!(
         "segtrain: model '{name}' saved in {} (loss {:.4} -> {:.4}, {:.1} s, {:.3} s/iteration, {:.0}% waiting for data)",
@@ -110,13 +124,13 @@ fn train_command(words: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-fn train_settings(a: &Args, name: String, stacks: &TrainingStacks) -> Result<TrainSettings, Failure> {
+/// The training flags as given (config left empty: the caller decides what a missing one means).
+fn train_settings_given(a: &Args, name: String) -> Result<TrainSettings, Failure> {
     Ok(TrainSettings {
-        config: a.required("config").map_err(usage)?.to_string(),
+        config: String::new(),
         name,
         models_dir: a.get("models-dir").map(PathBuf::from),
-        // Without --voxel-nm, the image's own calibration is used when it has one.
-        voxel_nm: a.numbers("voxel-nm").map_err(usage)?.or_else(|| stacks.image.voxel_nm.map(|v| v.to_vec())),
+        voxel_nm: a.numbers("voxel-nm").map_err(usage)?,
         gpus: a.number("gpus").map_err(usage)?,
         cpus: a.number("cpus").map_err(usage)?,
         base_lr: a.number("lr").map_err(usage)?,
@@ -142,11 +156,15 @@ fn models_command(words: &[String]) -> Result<(), Failure> {
     a.only(&["models-dir"]).map_err(usage)?;
     let dir = a.get("models-dir").map(PathBuf::from).unwrap_or_else(segtrain::store::default_models_dir);
     let models = segtrain::store::list_models(&dir)?;
-    if models.is_empty() {
+    let broken = segtrain::store::broken_models(&dir);
+    if models.is_empty() && broken.is_empty() {
         eprintln!("segtrain: no models in {}", dir.display());
     }
     for m in models {
         println!("{}\t{}\t{}\t{} iterations\t{}", m.name, m.config, m.status, m.iterations, m.path);
+    }
+    for (name, reason) in broken {
+        println!("{name}\t?\tbroken\t{reason}");
     }
     Ok(())
 }
@@ -182,7 +200,12 @@ fn predict_command(words: &[String]) -> Result<(), Failure> {
     let a = Args::parse(words, &["tta"]).map_err(usage)?;
     a.only(&[&PREDICT_FLAGS[..], &WATERSHED_FLAGS[..]].concat()).map_err(usage)?;
     let out = PathBuf::from(a.required("out").map_err(usage)?);
-    let image = read_stack_f32(Path::new(a.required("image").map_err(usage)?))?;
+    let image_path = Path::new(a.required("image").map_err(usage)?);
+    check_output("out", &out, &[("image", image_path)])?;
+    if let Some(p) = a.get("probabilities") {
+        check_output("probabilities", Path::new(p), &[("image", image_path), ("out", out.as_path())])?;
+    }
+    let image = read_stack_f32(image_path)?;
     let mut settings = PredictSettings { name: a.required("name").map_err(usage)?.to_string(), ..Default::default() };
     settings.models_dir = a.get("models-dir").map(PathBuf::from);
     settings.tta = a.switch("tta");
@@ -267,6 +290,7 @@ fn crop_command(words: &[String]) -> Result<(), Failure> {
     a.only(&["in", "out", "z", "y", "x"]).map_err(usage)?;
     let input = Path::new(a.required("in").map_err(usage)?);
     let out = PathBuf::from(a.required("out").map_err(usage)?);
+    check_output("out", &out, &[("in", input)])?;
     // --labels keeps integer ids (8/16/32-bit as needed); images are written as 32-bit float.
     if a.switch("labels") {
         let v = read_stack_labels(input)?;
@@ -320,6 +344,7 @@ fn resample_command(words: &[String]) -> Result<(), Failure> {
     a.only(&["in", "out", "voxel-nm", "from-nm"]).map_err(usage)?;
     let input = Path::new(a.required("in").map_err(usage)?);
     let out = PathBuf::from(a.required("out").map_err(usage)?);
+    check_output("out", &out, &[("in", input)])?;
     let to = voxel_flag(&a, "voxel-nm")?.ok_or_else(|| usage("--voxel-nm X,Y,Z is required".into()))?;
     let from = |calibration: Option<[f64; 3]>| -> Result<[f64; 3], Failure> {
         voxel_flag(&a, "from-nm")?.or(calibration).ok_or_else(|| {

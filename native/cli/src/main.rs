@@ -2,6 +2,7 @@
 mod args;
 mod commands;
 mod label_io;
+mod outputs;
 mod signals;
 
 use std::process::ExitCode;
@@ -15,6 +16,8 @@ const USAGE: &str = "usage:
                  [--log-every N] [--validation F] [--validation-every N] [--fine-tune-from MODEL]
                  [--overwrite]
   segtrain train --resume --image IMG --labels LBL --name NAME [--models-dir DIR] [--iterations N]
+                 [--gpus N] [--cpus N] [the original training flags, which must match the model's]
+  (SIGINT/SIGTERM/SIGHUP stop like Esc: checkpoint, status cancelled, exit 130/143/129)
   (CONFIG: Instance2D, Instance3D, Semantic2D or Semantic3D)
   segtrain predict --name NAME --image IMG --out OUT.tif [--models-dir DIR] [--probabilities P.tif]
                    [--tta] [--overlap F] [--gpus N] [--cpus N] [--batch N] [--voxel-nm X,Y,Z]

@@ -1,9 +1,8 @@
 //! The `segtrain` binary end to end: real TIFF files in, a model folder out, one-line errors.
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 mod common;
-use common::{demo_data, segtrain, temp_dir, text};
+use common::{demo_data, segtrain, temp_dir, text, write_lying_tiff};
 
 #[test]
 fn train_from_tiff_files_writes_a_model_and_reports_json() {
@@ -184,25 +183,6 @@ fn scale_tune_and_link_sections_from_the_command_line() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// A 128-byte file whose header declares a million by a million pixels (the hostile TIFF of the
-/// reliability review): every command that reads it exits 1 with the reason, none aborts.
-fn write_lying_tiff(path: &Path) {
-    let mut bytes = b"II*\0".to_vec();
-    bytes.extend(108u32.to_le_bytes());
-    bytes.extend([0u8; 100]);
-    let entries: [(u16, u16, u32); 8] =
-        [(256, 4, 1_000_000), (257, 4, 1_000_000), (258, 3, 8), (259, 3, 1), (262, 3, 1), (273, 4, 8), (278, 4, 1_000_000), (279, 4, 100)];
-    bytes.extend((entries.len() as u16).to_le_bytes());
-    for (tag, kind, value) in entries {
-        bytes.extend(tag.to_le_bytes());
-        bytes.extend(kind.to_le_bytes());
-        bytes.extend(1u32.to_le_bytes());
-        bytes.extend(if kind == 3 { (value as u16 as u32).to_le_bytes() } else { value.to_le_bytes() });
-    }
-    bytes.extend(0u32.to_le_bytes());
-    std::fs::write(path, bytes).unwrap();
-}
-
 #[test]
 fn hostile_sizes_are_refused_with_a_message_never_an_abort() {
     let dir = temp_dir("hostile");
@@ -281,5 +261,43 @@ fn overwriting_keeps_the_old_model_until_the_new_one_is_complete() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("the stack to label contains 1 NaN or infinite value(s), the first at slice 1, row 0, column 5"), "{}", text(&out.stderr));
     assert!(!dir.join("nan-labels.tif").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The training command line plus --resume continues the model; run settings may change, a
+/// recipe value may not (the message names it), and a lowered total cannot undo done work.
+#[test]
+fn resume_takes_the_original_command_line_and_names_a_changed_recipe_value() {
+    let dir = temp_dir("resume-line");
+    demo_data(&dir, "64");
+    let (d, models) = (dir.to_str().unwrap(), dir.join("models"));
+    let m = models.to_str().unwrap();
+    let image = format!("{d}/image.tif");
+    let labels = format!("{d}/labels.tif");
+    let original = [
+        "train", "--image", &image, "--labels", &labels, "--config", "Semantic2D", "--name", "r", "--models-dir", m,
+        "--iterations", "4", "--iteration-save", "2", "--window", "1,32,32", "--batch", "1", "--lr", "0.01", "--cpus", "2",
+    ];
+    let out = segtrain(&original);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The same line, a higher total, another CPU count: continues.
+    let mut line: Vec<&str> = original.to_vec();
+    line[12] = "6"; // --iterations 6
+    line[22] = "1"; // --cpus 1
+    line.push("--resume");
+    let out = segtrain(&line);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("resuming at iteration 4 of 6"), "{}", text(&out.stderr));
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(models.join("r/model.json")).unwrap()).unwrap();
+    assert_eq!((record["training"]["iterations_done"].as_u64(), record["config"]["cpus"].as_u64()), (Some(6), Some(1)));
+    // A changed recipe value is named, with what was stored.
+    line[12] = "8";
+    line[20] = "0.02"; // --lr
+    let out = segtrain(&line);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("'r' was trained with other settings (base_lr: 0.01 (given 0.02))"), "{stderr}");
+    let out = segtrain(&["train", "--resume", "--image", &image, "--labels", &labels, "--name", "r", "--models-dir", m, "--iterations", "2"]);
+    assert!(text(&out.stderr).contains("give at least 6 iterations"), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -130,13 +130,13 @@ fn a_scaled_model_resumes_at_its_scale() {
     let models = temp_dir("scale-resume");
     let extra = r#","window":[1,32,32],"samples_per_batch":1,"iteration_total":4,"iteration_save":2,"seed":2,"scale":2"#;
     train(&config_plan("Semantic2D", &models, "r", extra), demo(1, 96, 2), &JobContext::default()).unwrap();
-    segtrain::train::resume(&models, "r", demo(1, 96, 2), Some(6), &JobContext::default()).unwrap();
+    segtrain::train::resume(&resume_settings(&models, "r", Some(6)), demo(1, 96, 2), &JobContext::default()).unwrap();
     let record = ModelDir::open(&models, "r").read_record().unwrap();
     assert_eq!(record.training.iterations_done, 6);
     assert_eq!(record.training.scale.unwrap().factor, [1, 2, 2]);
     assert_eq!(record.config.voxel_nm, [10.0, 10.0, 40.0], "not scaled twice");
     // Other stacks than the ones given at the start are refused, as for any model.
-    let err = segtrain::train::resume(&models, "r", demo(1, 64, 2), Some(8), &JobContext::default()).unwrap_err().to_string();
+    let err = segtrain::train::resume(&resume_settings(&models, "r", Some(8)), demo(1, 64, 2), &JobContext::default()).unwrap_err().to_string();
     assert!(err.contains("was trained on a stack of shape [1, 96, 96]"), "{err}");
     std::fs::remove_dir_all(&models).unwrap();
 }

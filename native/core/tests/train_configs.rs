@@ -83,13 +83,13 @@ fn a_resumed_run_repeats_the_uninterrupted_loss_curve() {
     assert_eq!(record.status, Status::Cancelled);
     assert_eq!(record.training.last_checkpoint.as_deref(), Some("checkpoints/iter_000007.safetensors"), "the stop itself is a checkpoint");
 
-    resume(&models, "stopped", demo(2, 64, 1), None, &JobContext::default()).unwrap();
+    resume(&resume_settings(&models, "stopped", None), demo(2, 64, 1), &JobContext::default()).unwrap();
     let (whole, resumed) = (log_rows(&models.join("whole")), log_rows(&models.join("stopped")));
     assert_eq!(whole, resumed, "the resumed loss curve equals the uninterrupted one");
     let record = ModelDir::open(&models, "stopped").read_record().unwrap();
     assert_eq!((record.status, record.training.resumed_from, record.training.iterations_done), (Status::Complete, Some(7), 12));
     // Raising Iteration Total on resume trains on.
-    resume(&models, "stopped", demo(2, 64, 1), Some(15), &JobContext::default()).unwrap();
+    resume(&resume_settings(&models, "stopped", Some(15)), demo(2, 64, 1), &JobContext::default()).unwrap();
     assert_eq!(log_rows(&models.join("stopped")).len(), 15);
     std::fs::remove_dir_all(&models).unwrap();
 }

@@ -83,10 +83,9 @@ pub extern "system" fn Java_segtrain_bridge_Native_resumeStart<'l>(
 ) -> jlong {
     boundary(&mut env, |env| -> BridgeResult<jlong> {
         let settings = ResumeSettings::from_json(&convert::string(env, &settings)?)?;
-        let dir = settings.models_dir.clone().unwrap_or_else(segtrain::store::default_models_dir);
         let stacks = convert::training_stacks(env, &image, width, height, &labels, label_width, label_height)?;
-        check_resume(&dir, &settings.name, &stacks, settings.iteration_total)?;
-        jobs::spawn_reporting("resume", move |ctx| resume(&dir, &settings.name, stacks, settings.iteration_total, ctx))
+        check_resume(&settings, &stacks)?;
+        jobs::spawn_reporting("resume", move |ctx| resume(&settings, stacks, ctx))
     })
 }
 

@@ -135,6 +135,13 @@ impl fmt::Display for VolumeError {
             VolumeError::Empty { path, folder: false } => {
                 write!(f, "{}: the TIFF file contains no images", path.display())
             }
+            VolumeError::InvalidLabel { path, page, x, y, value } if value.fract() == 0.0 && *value > 16_777_216.0 && *value <= u32::MAX as f64 => write!(
+                f,
+                "{}: page {page} has the id {value} at x={x}, y={y}, stored as a floating-point number: above 16777216 \
+                 floats cannot tell neighbouring ids apart, so objects may have merged. Save the labels as 32-bit integers \
+                 (or renumber them, e.g. MorphoLibJ's Remap Labels)",
+                path.display()
+            ),
             VolumeError::InvalidLabel { path, page, x, y, value } => write!(
                 f,
                 "{}: page {page} has the value {value} at x={x}, y={y}; labels must be whole numbers \

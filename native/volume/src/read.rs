@@ -573,13 +573,15 @@ fn pixels_to_labels(pixels: DecodingResult, ctx: &PageCtx) -> Result<Vec<u32>, V
         DecodingResult::I16(v) => checked(v, ctx, |x| u32::try_from(x).ok(), f64::from)?,
         DecodingResult::I32(v) => checked(v, ctx, |x| u32::try_from(x).ok(), f64::from)?,
         DecodingResult::I64(v) => checked(v, ctx, |x| u32::try_from(x).ok(), |x| x as f64)?,
+        // Floats hold every whole number only up to 2^11 (half) and 2^24 (single precision):
+        // above that, neighbouring ids have become one value, and objects would merge unseen.
         DecodingResult::F16(v) => checked(
             v,
             ctx,
-            |x| whole(f64::from(x.to_f32())),
+            |x| whole(f64::from(x.to_f32())).filter(|&l| l <= 1 << 11),
             |x| f64::from(x.to_f32()),
         )?,
-        DecodingResult::F32(v) => checked(v, ctx, |x| whole(f64::from(x)), f64::from)?,
+        DecodingResult::F32(v) => checked(v, ctx, |x| whole(f64::from(x)).filter(|&l| l <= 1 << 24), f64::from)?,
         DecodingResult::F64(v) => checked(v, ctx, whole, |x| x)?,
     })
 }
@@ -865,6 +867,13 @@ mod tests {
         );
         // The same files are fine as images.
         assert_eq!(read_stack_f32(&bad).unwrap().data[4], 1.5);
+
+        // 16777217 cannot be a float32: stored, it becomes 16777216 or 16777218, and two objects
+        // may have merged already. Up to 2^24 every id is exact.
+        let big = dir.join("big-ids.tif");
+        write_gray32f(&big, 2, 1, &[16_777_216.0, 16_777_218.0]);
+        let err = read_stack_labels(&big).unwrap_err().to_string();
+        assert!(err.contains("page 1 has the id 16777218 at x=1, y=0, stored as a floating-point number"), "{err}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-// e2e: Resume Training continues a stored model from its newest checkpoint to a higher total,
+// e2e: Resume Training continues a stored model from its newest checkpoint to a higher total
+// (on another number of CPUs),
 // then refuses to resume a model that has nothing left to train (naming the field) and aborts
 // the macro. Argument: the models folder.
 models = getArgument();
@@ -8,7 +9,7 @@ run("Train Model...", "image=segtrain-demo-image labels=segtrain-demo-labels con
     + " iteration_total=10 samples_per_batch=2 validation_fraction=0 window_size=1,32,32 model_name=again"
     + " models_folder=[" + models + "] seed=4");
 run("Resume Training...", "image=segtrain-demo-image labels=segtrain-demo-labels model=again"
-    + " models_folder=[" + models + "] iteration_total=20");
+    + " models_folder=[" + models + "] iteration_total=20 cpus=1");
 print("E2E-RESUMED");
 run("Resume Training...", "image=segtrain-demo-image labels=segtrain-demo-labels model=again"
     + " models_folder=[" + models + "] iteration_total=0");

@@ -23,3 +23,22 @@ pub fn demo_data(dir: &Path, size: &str) {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+
+/// A 128-byte file whose header declares a million by a million pixels (the hostile TIFF of the
+/// reliability review): every command that reads it exits 1 with the reason, none aborts.
+pub fn write_lying_tiff(path: &Path) {
+    let mut bytes = b"II*\0".to_vec();
+    bytes.extend(108u32.to_le_bytes());
+    bytes.extend([0u8; 100]);
+    let entries: [(u16, u16, u32); 8] =
+        [(256, 4, 1_000_000), (257, 4, 1_000_000), (258, 3, 8), (259, 3, 1), (262, 3, 1), (273, 4, 8), (278, 4, 1_000_000), (279, 4, 100)];
+    bytes.extend((entries.len() as u16).to_le_bytes());
+    for (tag, kind, value) in entries {
+        bytes.extend(tag.to_le_bytes());
+        bytes.extend(kind.to_le_bytes());
+        bytes.extend(1u32.to_le_bytes());
+        bytes.extend(if kind == 3 { (value as u16 as u32).to_le_bytes() } else { value.to_le_bytes() });
+    }
+    bytes.extend(0u32.to_le_bytes());
+    std::fs::write(path, bytes).unwrap();
+}

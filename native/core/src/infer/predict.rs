@@ -7,7 +7,7 @@
 //! volume), a stack resampled to the model's voxel size, or a request for the probability maps
 //! keep the model's output channels for the whole stack (4 bytes per voxel and channel).
 use super::blending::{gaussian_weights, Accumulator};
-use super::resample::{checked_resampled_shape, resample_linear};
+use super::resample::{check_resampling_ratio, checked_resampled_shape, resample_linear};
 use super::tiling::{effective_window, window_origins};
 use super::tta::Transform;
 use crate::error::{Error, Result};
@@ -144,6 +144,7 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
     let stack_nm = stack_voxel_nm(&record, settings.voxel_nm, calibration);
     // Working memory per voxel: the image, every output channel, blending weights, labels.
     let bytes_per_voxel = 4 * (record.head.output_channels() as u64 + 3);
+    check_resampling_ratio(stack_nm, model_nm)?;
     let work_shape = checked_resampled_shape(input_shape, stack_nm, model_nm, bytes_per_voxel)?;
     let resampled = work_shape != input_shape;
     if resampled {

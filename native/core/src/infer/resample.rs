@@ -28,6 +28,25 @@ pub fn checked_resampled_shape(
     Ok(resampled_shape(shape, from_nm, to_nm))
 }
 
+/// The most a stack is resampled to meet a model's voxel size (per axis, up or down): models
+/// train at scales 1 to 8, so a larger ratio is almost always a unit mistake (µm typed as nm).
+pub const MAX_RESAMPLING: f64 = 16.0;
+
+/// Refuses a voxel size that would resample the stack more than [`MAX_RESAMPLING`]-fold, before
+/// hours are spent labelling a stack blown up 200 times.
+pub fn check_resampling_ratio(stack_nm: [f64; 3], model_nm: [f64; 3]) -> crate::error::Result<()> {
+    for (axis, (s, m)) in ["x", "y", "z"].iter().zip(stack_nm.iter().zip(&model_nm)) {
+        let ratio = s / m;
+        if !(1.0 / MAX_RESAMPLING..=MAX_RESAMPLING).contains(&ratio) {
+            return Err(crate::error::Error::setting(format!(
+                "voxel_nm: the stack's {axis} voxel size {s} nm is {ratio:.3} times the model's {m} nm; SegTrain resamples at most {MAX_RESAMPLING}-fold. \
+                 Is it in nanometres? Give the stack's voxel size in nm"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Linear resampling of `channels` channel-major volumes of `shape` to `target`.
 pub fn resample_linear(values: &[f32], channels: usize, shape: [usize; 3], target: [usize; 3]) -> Vec<f32> {
     let n: usize = shape.iter().product();
@@ -98,6 +117,9 @@ mod tests {
         assert!(err.contains("voxel_nm: the 30x512x512 (z, y, x) stack at 1000x1000x1000 nm resampled to 5x5x40 nm"), "{err}");
         assert!(err.contains("but only") && err.contains("is the voxel size right?"), "{err}");
         assert_eq!(checked_resampled_shape([2, 10, 10], [10.0, 10.0, 40.0], [5.0, 5.0, 40.0], 16).unwrap(), [2, 20, 20]);
+        let err = check_resampling_ratio([1000.0; 3], [5.0, 5.0, 40.0]).unwrap_err().to_string();
+        assert!(err.contains("voxel_nm: the stack's x voxel size 1000 nm is 200.000 times the model's 5 nm"), "{err}");
+        assert!(check_resampling_ratio([40.0, 40.0, 40.0], [5.0, 5.0, 40.0]).is_ok(), "8-fold: a model trained at scale 8");
     }
 
     #[test]

@@ -144,7 +144,18 @@ pub fn load_config(name: &str) -> Result<TrainingConfig> {
         }
         let text = std::fs::read_to_string(name).map_err(|e| Error::setting(format!("config: cannot read the config file {name}: {e}")))?;
         let config: TrainingConfig = serde_json::from_str(&text).map_err(|e| Error::setting(format!("config: {name} is not a complete training config: {e}")))?;
-        load_config(&config.name).map_err(|_| Error::setting(format!("config: {name} must be named after a shipped config ({}), not '{}'", config_names().join(", "), config.name)))?;
+        let shipped = load_config(&config.name).map_err(|_| Error::setting(format!("config: {name} must be named after a shipped config ({}), not '{}'", config_names().join(", "), config.name)))?;
+        // A config file may tune the recipe, not turn the network into something absurd.
+        let sane = config.dims == shipped.dims
+            && config.task == shipped.task
+            && (1..=8).contains(&config.filters.len())
+            && config.filters.iter().all(|f| (1..=1024).contains(f));
+        if !sane {
+            return Err(Error::setting(format!(
+                "config: {name} must keep the {} config's dims ({}) and task, and use 1 to 8 levels of 1 to 1024 filters (got {:?})",
+                shipped.name, shipped.dims, config.filters
+            )));
+        }
         return Ok(config);
     }
     let text = config_json(name)?;
@@ -187,6 +198,9 @@ mod tests {
         std::fs::write(&path, value.to_string()).unwrap();
         let config = load_config(path.to_str().unwrap()).unwrap();
         assert_eq!((config.name.as_str(), config.optimizer, config.base_lr), ("Instance2D", OptimizerKind::Adamw, 0.002));
+        value["filters"] = serde_json::json!([100000, 2]);
+        std::fs::write(&path, value.to_string()).unwrap();
+        assert!(load_config(path.to_str().unwrap()).unwrap_err().to_string().contains("1 to 8 levels of 1 to 1024 filters (got [100000, 2])"));
         value["name"] = "Mine".into();
         std::fs::write(&path, value.to_string()).unwrap();
         assert!(load_config(path.to_str().unwrap()).unwrap_err().to_string().contains("must be named after a shipped config"));

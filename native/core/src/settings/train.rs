@@ -50,14 +50,38 @@ pub struct ResumeSettings {
     /// None: the default models folder.
     #[serde(default)]
     pub models_dir: Option<PathBuf>,
-    /// None: the stored Iteration Total; may be raised to train on.
+    /// None: the stored Iteration Total; may be raised to train on (or lowered, down to the
+    /// iterations already done).
     #[serde(default)]
     pub iteration_total: Option<u64>,
+    /// Run settings: they belong to this run, not to the model, so a model trained on one
+    /// machine resumes on another. None: as in the previous run.
+    #[serde(default)]
+    pub gpus: Option<f64>,
+    #[serde(default)]
+    pub cpus: Option<f64>,
+    /// The original training settings given again (the CLI's training command line plus
+    /// --resume): every recipe value they set must be the stored one.
+    #[serde(default)]
+    pub recipe: Option<TrainSettings>,
 }
 
 impl ResumeSettings {
     pub fn from_json(text: &str) -> Result<Self> {
         serde_json::from_str(text).map_err(|e| Error::setting(format!("resume settings are not valid JSON: {e}")))
+    }
+
+    /// Only `name` is needed; everything else keeps the stored model's values.
+    pub fn of(name: &str) -> Self {
+        ResumeSettings { name: name.to_string(), models_dir: None, iteration_total: None, gpus: None, cpus: None, recipe: None }
+    }
+
+    /// The run settings checked and applied to the stored config.
+    pub fn apply_run_settings(&self, config: &mut TrainingConfig) -> Result<()> {
+        let mut check = Checker::default();
+        check.integer_into("gpus", self.gpus, 0, 64, &mut config.gpus);
+        check.cpus_into(self.cpus, &mut config.cpus);
+        check.finish()
     }
 }
 
@@ -92,7 +116,7 @@ impl TrainSettings {
         }
         let c = &mut config;
         check.integer_into("gpus", self.gpus, 0, 64, &mut c.gpus);
-        check.integer_into("cpus", self.cpus, 1, crate::runtime::machine_cpus().into(), &mut c.cpus);
+        check.cpus_into(self.cpus, &mut c.cpus);
         check.integer_into("iteration_step", self.iteration_step, 1, 100_000, &mut c.iteration_step);
         check.integer_into("iteration_total", self.iteration_total, 1, 100_000_000, &mut c.iteration_total);
         check.integer_into("iteration_save", self.iteration_save, 1, 100_000_000, &mut c.iteration_save);

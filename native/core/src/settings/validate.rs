@@ -35,6 +35,19 @@ impl Checker {
         self.problem(format!("{field}: must be a whole number from {min} to {max} (got {v})"));
     }
 
+    /// cpus: a whole number up to this machine's cores (more threads than cores only slow down).
+    pub fn cpus_into(&mut self, value: Option<f64>, target: &mut u32) {
+        let mut cpus = *target;
+        let before = self.problems.len();
+        self.integer_into("cpus", value, 0, u32::MAX as u64, &mut cpus);
+        if self.problems.len() == before {
+            match crate::runtime::cpus_problem(cpus) {
+                Some(problem) => self.problem(problem),
+                None => *target = cpus,
+            }
+        }
+    }
+
     pub fn positive_triple(&mut self, field: &str, values: &[f64]) -> Option<[f64; 3]> {
         match values {
             [x, y, z] if values.iter().all(|v| v.is_finite() && *v > 0.0) => Some([*x, *y, *z]),

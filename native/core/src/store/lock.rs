@@ -31,7 +31,7 @@ impl ModelLock {
         // lock on a file no longer in the folder. Retry until the locked file is the one there.
         for _ in 0..100 {
             let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(|e| Error::io(&path, e))?;
-            match file.try_lock() {
+            match try_lock_patiently(&file) {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => {
                     let mut owner = String::new();
@@ -57,6 +57,32 @@ impl Drop for ModelLock {
         let _ = std::fs::remove_file(&self.path);
         let _ = self.file.unlock();
     }
+}
+
+/// Whether a writer holds `name`'s lock now (a model whose model.json says `training` while no
+/// one holds it was stopped by a crash or kill -9: it can be resumed). Creates nothing.
+pub fn is_held(models_dir: &Path, name: &str) -> bool {
+    match File::open(lock_path(models_dir, name)) {
+        Ok(file) => match file.try_lock_shared() {
+            Ok(()) => {
+                let _ = file.unlock();
+                false
+            }
+            Err(_) => true,
+        },
+        Err(_) => false,
+    }
+}
+
+/// An exclusive lock, retried for a moment: someone asking [`is_held`] holds it shared briefly.
+fn try_lock_patiently(file: &File) -> std::result::Result<(), TryLockError> {
+    for _ in 0..5 {
+        match file.try_lock() {
+            Err(TryLockError::WouldBlock) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            other => return other,
+        }
+    }
+    file.try_lock()
 }
 
 fn same_file(file: &File, path: &Path) -> bool {
@@ -95,8 +121,10 @@ mod tests {
         let err = ModelLock::acquire(&models, "m", "tuning").unwrap_err().to_string();
         assert!(err.contains("model 'm' is being written by this program (training)"), "{err}");
         assert!(ModelLock::acquire(&models, "other", "training").is_ok(), "other models are not locked");
+        assert!(is_held(&models, "m") && !is_held(&models, "other"));
         drop(lock);
         assert!(!lock_path(&models, "m").exists(), "the lock file is removed");
+        assert!(!is_held(&models, "m"));
         assert!(ModelLock::acquire(&models, "m", "resuming").is_ok());
         std::fs::remove_dir_all(&models).unwrap();
     }
@@ -105,6 +133,7 @@ mod tests {
     fn a_lock_file_left_by_a_dead_process_is_taken_over() {
         let models = temp("stale");
         std::fs::write(lock_path(&models, "m"), "4194300 training").unwrap();
+        assert!(!is_held(&models, "m"), "a lock file alone is not a lock");
         let _lock = ModelLock::acquire(&models, "m", "resuming").unwrap();
         let owner = std::fs::read_to_string(lock_path(&models, "m")).unwrap();
         assert_eq!(owner, format!("{} resuming", std::process::id()));

@@ -1,5 +1,5 @@
 //! One model's folder and the list of models.
-use super::{write_atomic, ModelRecord, PostProcess};
+use super::{write_atomic, ModelRecord, PostProcess, Status};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -131,7 +131,11 @@ impl ModelDir {
     pub fn read_record(&self) -> Result<ModelRecord> {
         let path = self.path.join(MODEL_JSON);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        serde_json::from_str(&text).map_err(|e| Error::io(&path, format!("not a readable model.json: {e}")))
+        let record: ModelRecord = serde_json::from_str(&text).map_err(|e| Error::io(&path, format!("not a readable model.json: {e}")))?;
+        match record.problems() {
+            problems if problems.is_empty() => Ok(record),
+            problems => Err(Error::io(&path, format!("not a usable model.json: {}", problems.join("; ")))),
+        }
     }
 }
 
@@ -169,7 +173,8 @@ pub struct ModelSummary {
     pub postprocess: PostProcess,
 }
 
-/// The models in `models_dir`, by name. Folders without a readable model.json are skipped.
+/// The usable models in `models_dir`, by name (see [`broken_models`] for the others). A model
+/// whose model.json says `training` while no process writes it is listed as `interrupted`.
 pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
     if !models_dir.exists() {
         return Ok(Vec::new());
@@ -183,10 +188,14 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
                 return None; // an overwrite's new model while it trains, or a leftover
             }
             let record = ModelDir::open(models_dir, &name).read_record().ok()?;
+            let mut status = serde_json::to_value(record.status).ok()?.as_str()?.to_string();
+            if record.status == Status::Training && !super::lock::is_held(models_dir, &name) {
+                status = "interrupted".into(); // its process died; resuming continues it
+            }
             Some(ModelSummary {
                 name,
                 config: record.config.name,
-                status: serde_json::to_value(record.status).ok()?.as_str()?.to_string(),
+                status,
                 iterations: record.training.iterations_done,
                 path: entry.path().display().to_string(),
                 postprocess: record.postprocess,
@@ -195,6 +204,20 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
         .collect();
     models.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(models)
+}
+
+/// Folders in `models_dir` that look like models (they have a model.json) but cannot be used,
+/// each with the reason: `segtrain models` lists them so that nothing disappears silently.
+pub fn broken_models(models_dir: &Path) -> Vec<(String, String)> {
+    let Ok(entries) = std::fs::read_dir(models_dir) else { return Vec::new() };
+    let mut broken: Vec<(String, String)> = entries
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.') && models_dir.join(name).join(MODEL_JSON).exists())
+        .filter_map(|name| ModelDir::open(models_dir, &name).read_record().err().map(|e| (name, e.to_string())))
+        .collect();
+    broken.sort();
+    broken
 }
 
 #[cfg(test)]

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 
 pub const SCHEMA_VERSION: u32 = 2;
 
+/// The largest number of voxels in one window a model may declare (512 x 512 x 512): a
+/// model.json edited or damaged to declare more is refused before anything is allocated.
+const MAX_WINDOW_VOXELS: usize = 1 << 27;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -110,4 +114,114 @@ pub struct ModelRecord {
     /// How `postprocess` was last tuned on labelled data, and the score before and after.
     #[serde(default)]
     pub tuning: Option<TuneReport>,
+}
+
+impl ModelRecord {
+    /// Whether this record describes a model SegTrain can rebuild and use: every problem, in
+    /// words (a model.json written by a newer SegTrain, edited by hand or damaged). The sizes
+    /// are bounded so that no hostile file makes the network or a window absurdly large.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.schema_version == 0 || self.schema_version > SCHEMA_VERSION {
+            problems.push(format!(
+                "schema_version {} is not one this SegTrain reads (1 to {SCHEMA_VERSION}); a newer SegTrain wrote it: update SegTrain",
+                self.schema_version
+            ));
+        }
+        let c = &self.config;
+        let n = &self.network;
+        if c.dims != 2 && c.dims != 3 {
+            problems.push(format!("config.dims must be 2 or 3 (got {})", c.dims));
+        } else if n.spatial_dims() != c.dims as usize {
+            problems.push(format!("the network is {}D but config {} is {}D", n.spatial_dims(), c.name, c.dims));
+        }
+        let instance_head = matches!(self.head, Head::Instance { .. });
+        if instance_head != (c.task == crate::settings::Task::Instance) {
+            problems.push(format!("config {} is a {} config but the model's outputs are {:?}", c.name, format!("{:?}", c.task).to_lowercase(), self.outputs));
+        }
+        if n.in_channels != 1 || n.out_channels != self.head.output_channels() || self.outputs.len() as i64 != n.out_channels {
+            problems.push(format!(
+                "the network has {} input and {} output channels, its head needs 1 and {} ({} output names stored)",
+                n.in_channels,
+                n.out_channels,
+                self.head.output_channels(),
+                self.outputs.len()
+            ));
+        }
+        let sane_level = |l: &crate::model::Level| {
+            l.kernel.len() == n.spatial_dims() && l.stride.len() == n.spatial_dims() && l.kernel.iter().all(|k| (1..=7).contains(k)) && l.stride.iter().all(|s| (1..=4).contains(s))
+        };
+        let sane = (1..=8).contains(&n.filters.len())
+            && n.levels.len() == n.filters.len()
+            && n.filters.iter().all(|f| (1..=1024).contains(f))
+            && n.io_kernel.iter().all(|k| (1..=7).contains(k))
+            && n.levels.iter().all(sane_level);
+        if !sane {
+            problems.push("the network's filters, kernels or strides are outside what SegTrain builds (1 to 8 levels, 1 to 1024 filters, kernels 1 to 7, strides 1 to 4)".into());
+        }
+        let w = c.window;
+        if w.contains(&0) || w.iter().try_fold(1usize, |a, &b| a.checked_mul(b)).is_none_or(|v| v > MAX_WINDOW_VOXELS) || (c.dims == 2 && w[0] != 1) {
+            problems.push(format!("window {w:?} is not a usable window for a {}D model", c.dims));
+        }
+        if c.voxel_nm.iter().any(|v| !v.is_finite() || *v <= 0.0) {
+            problems.push(format!("config.voxel_nm must be three sizes above 0 (got {:?})", c.voxel_nm));
+        }
+        let norm = &self.normalization;
+        if !norm.mean.is_finite() || !norm.std.is_finite() || norm.std <= 0.0 {
+            problems.push(format!("normalization must be a finite mean and a std above 0 (got {} and {})", norm.mean, norm.std));
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A complete record of each built-in config, as training writes it.
+    fn records() -> Vec<ModelRecord> {
+        crate::settings::config_names()
+            .into_iter()
+            .map(|name| {
+                let config = crate::settings::load_config(name).unwrap();
+                let head = if config.task == crate::settings::Task::Instance {
+                    Head::Instance { contour_width: 1, distance: false }
+                } else {
+                    Head::Binary { background: 0, foreground: 1 }
+                };
+                let text = serde_json::json!({
+                    "schema_version": SCHEMA_VERSION, "name": "m", "status": "complete",
+                    "network": crate::train::budget::network_spec(&config, &head), "config": config,
+                    "normalization": {"mean": 0.5, "std": 0.2}, "head": head, "outputs": head.output_names(),
+                    "weights": "model.safetensors",
+                    "training": {"device": "cpu", "image_shape": [1, 64, 64], "iterations_done": 1, "first_loss": null,
+                        "last_loss": null, "wall_s": 1.0, "last_checkpoint": null, "error": null, "seconds_per_iteration": null,
+                        "data_wait_share": null, "validation_block": null, "last_validation": null, "best_score": null,
+                        "best_iteration": null, "resumed_from": null, "fine_tuned_from": null}
+                });
+                serde_json::from_value(text).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn records_as_training_writes_them_have_no_problems() {
+        for record in records() {
+            assert_eq!(record.problems(), Vec::<String>::new(), "{}", record.config.name);
+        }
+    }
+
+    #[test]
+    fn newer_edited_or_absurd_records_are_named() {
+        let mut r = records().remove(0);
+        r.schema_version = 99;
+        r.config.task = if r.config.task == crate::settings::Task::Instance { crate::settings::Task::Semantic } else { crate::settings::Task::Instance };
+        r.config.window = [1, 1 << 20, 1 << 20];
+        r.network.filters[0] = 1 << 20;
+        r.normalization.std = 0.0;
+        let problems = r.problems().join("; ");
+        for expected in ["schema_version 99", "config but the model's outputs are", "window [1, 1048576, 1048576]", "1 to 1024 filters", "normalization must be"] {
+            assert!(problems.contains(expected), "{expected}: {problems}");
+        }
+    }
 }

@@ -54,8 +54,46 @@ pub fn validate_stacks(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<()> 
         )));
     }
     crate::data::check_finite(&stacks.image.data, stacks.image.shape, "image stack")?;
+    check_not_constant(&stacks.image.data)?;
     if stacks.labels.data.iter().all(|&l| l == 0) {
         return Err(Error::InvalidInput("the label stack has no labelled pixels (all 0): nothing to learn".into()));
     }
     Ok(())
+}
+
+/// A blank (or almost blank) image has nothing to learn from; without this check training
+/// would divide by a zero spread and report "diverged", which sends people to the learning rate.
+fn check_not_constant(values: &[f32]) -> Result<()> {
+    let (min, max) = values.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    if min == max {
+        return Err(Error::InvalidInput(format!(
+            "the image stack is constant (every voxel is {min}): there is nothing to learn from; check that the right image was chosen"
+        )));
+    }
+    let at = |x: f32| values.iter().filter(|&&v| v == x).count();
+    let (value, count) = [(min, at(min)), (max, at(max))].into_iter().max_by_key(|&(_, n)| n).expect("two candidates");
+    let share = count as f64 / values.len() as f64;
+    if share > 0.9999 {
+        return Err(Error::InvalidInput(format!(
+            "the image stack is almost constant ({} of {} voxels are {value}): there is nothing to learn from; check that the right image was chosen",
+            count,
+            values.len()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_and_almost_constant_images_have_their_own_message() {
+        let mut values = vec![7.0f32; 100_000];
+        assert!(check_not_constant(&values).unwrap_err().to_string().contains("the image stack is constant (every voxel is 7)"));
+        values[5] = 8.0;
+        assert!(check_not_constant(&values).unwrap_err().to_string().contains("almost constant (99999 of 100000 voxels are 7)"));
+        values.iter_mut().step_by(100).for_each(|v| *v = 9.0);
+        assert!(check_not_constant(&values).is_ok(), "1 % of the voxels differ: an image");
+    }
 }

@@ -1,6 +1,6 @@
 //! Training: inputs check, heads (targets and losses), schedule, optimisers, validation,
 //! checkpoints, the loop, its log and its events.
-mod budget;
+pub(crate) mod budget;
 mod checkpoint;
 mod events;
 mod head;
@@ -9,6 +9,7 @@ mod log;
 mod loss;
 mod optimizer;
 mod parallel;
+mod recipe;
 mod scale;
 mod schedule;
 mod trainer;

@@ -10,11 +10,10 @@ use crate::job::{panic_message, JobContext};
 use crate::model::{load_weights, named_weights, read_weights, UNet, UNetSpec};
 use crate::rng::Rng;
 use crate::runtime;
-use crate::settings::{TrainPlan, TrainingConfig};
+use crate::settings::{ResumeSettings, TrainPlan, TrainingConfig};
 use std::collections::HashMap;
 use crate::store::{save_tensors_atomic, ModelDir, ModelLock, ModelRecord, PostProcess, Status, TrainingSummary, BEST_WEIGHTS, SCHEMA_VERSION, WEIGHTS};
 use serde::Serialize;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 use tch::nn::{ModuleT, VarStore};
@@ -66,7 +65,11 @@ fn check_at_scale(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Vec<Devic
     ModelDir::ensure_name_free(&plan.models_dir, &plan.name, plan.overwrite)?;
     drop(ModelLock::acquire(&plan.models_dir, &plan.name, "training")?); // busy now: say so before starting
     if let Some(from) = &plan.fine_tune_from {
-        let record = ModelDir::open(&plan.models_dir, from).read_record()?;
+        let source = ModelDir::open(&plan.models_dir, from);
+        if !source.path.join("model.json").is_file() {
+            return Err(Error::setting(format!("fine_tune_from: no model called '{from}' in {}", plan.models_dir.display())));
+        }
+        let record = source.read_record()?;
         if record.config.name != plan.config.name {
             return Err(Error::setting(format!("fine_tune_from: '{from}' is a {} model; fine-tuning needs the same config ({})", record.config.name, plan.config.name)));
         }
@@ -108,12 +111,24 @@ pub fn train_prepared(prepared: PreparedTraining, ctx: &JobContext) -> Result<Tr
     run.execute(ctx)
 }
 
-/// The plan of a stored model for resuming it; `iteration_total` may be raised.
-pub fn plan_resume(models_dir: &Path, name: &str, iteration_total: Option<u64>) -> Result<(TrainPlan, ModelRecord)> {
-    let dir = ModelDir::open(models_dir, name);
+/// The plan of a stored model for resuming it: the stored recipe, `iteration_total` raised (or
+/// lowered down to the iterations done), the run settings (gpus, cpus) of this run, and the
+/// original settings, if given again, checked against the stored ones.
+pub fn plan_resume(settings: &ResumeSettings) -> Result<(TrainPlan, ModelRecord)> {
+    let name = &settings.name;
+    crate::settings::validate_model_name(name).map_err(|m| Error::setting(format!("name: {m}")))?;
+    let models_dir = crate::store::models_dir_or_default(settings.models_dir.as_deref());
+    let dir = ModelDir::open(&models_dir, name);
+    if !dir.path.join("model.json").is_file() {
+        return Err(Error::setting(format!("name: no model called '{name}' in {}", models_dir.display())));
+    }
     let record = dir.read_record()?;
+    if let Some(recipe) = &settings.recipe {
+        super::recipe::check_same_recipe(&record, recipe)?;
+    }
     let mut config = record.config.clone();
-    if let Some(total) = iteration_total {
+    settings.apply_run_settings(&mut config)?;
+    if let Some(total) = settings.iteration_total {
         if total < record.training.iterations_done || total % config.iteration_save != 0 {
             return Err(Error::setting(format!(
                 "iteration_total: to resume '{name}', give at least {} iterations and a multiple of its iteration_save {}",
@@ -122,24 +137,27 @@ pub fn plan_resume(models_dir: &Path, name: &str, iteration_total: Option<u64>) 
         }
         config.iteration_total = total;
     }
-    let plan = TrainPlan { name: name.to_string(), models_dir: models_dir.to_path_buf(), overwrite: false, config, fine_tune_from: None };
+    let plan = TrainPlan { name: name.to_string(), models_dir, overwrite: false, config, fine_tune_from: None };
     Ok((plan, record))
 }
 
-/// Everything that can be checked before resuming `name` (callers that resume on a thread call
-/// it first): the stored model and its newest checkpoint, the stacks (the same shape as those it
+/// Everything that can be checked before resuming (callers that resume on a thread call it
+/// first): the stored model and its newest checkpoint, the stacks (the same shape as those it
 /// was trained on), the device, and that there is something left to train. Returns the plan, the
 /// record, the devices and the checkpoint's iteration.
-pub fn check_resume(models_dir: &Path, name: &str, stacks: &TrainingStacks, iteration_total: Option<u64>) -> Result<(TrainPlan, ModelRecord, Vec<Device>, u64)> {
-    let lock = ModelLock::acquire(models_dir, name, "resuming")?; // busy now: say so before starting
-    let checked = check_resume_locked(models_dir, name, stacks, iteration_total);
+pub fn check_resume(settings: &ResumeSettings, stacks: &TrainingStacks) -> Result<(TrainPlan, ModelRecord, Vec<Device>, u64)> {
+    let models_dir = crate::store::models_dir_or_default(settings.models_dir.as_deref());
+    crate::settings::validate_model_name(&settings.name).map_err(|m| Error::setting(format!("name: {m}")))?;
+    let lock = ModelLock::acquire(&models_dir, &settings.name, "resuming")?; // busy now: say so before starting
+    let checked = check_resume_locked(settings, stacks);
     drop(lock);
     checked
 }
 
 /// [`check_resume`] for a caller that holds the model's lock.
-fn check_resume_locked(models_dir: &Path, name: &str, stacks: &TrainingStacks, iteration_total: Option<u64>) -> Result<(TrainPlan, ModelRecord, Vec<Device>, u64)> {
-    let (plan, record) = plan_resume(models_dir, name, iteration_total)?;
+fn check_resume_locked(settings: &ResumeSettings, stacks: &TrainingStacks) -> Result<(TrainPlan, ModelRecord, Vec<Device>, u64)> {
+    let (plan, record) = plan_resume(settings)?;
+    let name = &plan.name;
     validate_stacks(&plan, stacks)?;
     if stacks.image.shape != record.training.image_shape {
         return Err(Error::InvalidInput(format!(
@@ -149,7 +167,7 @@ fn check_resume_locked(models_dir: &Path, name: &str, stacks: &TrainingStacks, i
     }
     let devices = runtime::choose_devices(plan.config.gpus)?;
     check_batch_split(&plan, devices.len())?;
-    let iteration = checkpoint::latest(&ModelDir::open(models_dir, name))
+    let iteration = checkpoint::latest(&ModelDir::open(&plan.models_dir, name))
         .ok_or_else(|| Error::InvalidInput(format!("'{name}' has no checkpoint to resume from")))?;
     if iteration >= plan.config.iteration_total {
         return Err(Error::setting(format!(
@@ -162,9 +180,11 @@ fn check_resume_locked(models_dir: &Path, name: &str, stacks: &TrainingStacks, i
 
 /// Continues a stored model from its newest checkpoint, on the same stacks it was trained on.
 /// With a fixed seed the loss curve continues exactly as the uninterrupted run would have.
-pub fn resume(models_dir: &Path, name: &str, stacks: TrainingStacks, iteration_total: Option<u64>, ctx: &JobContext) -> Result<TrainOutcome> {
-    let _lock = ModelLock::acquire(models_dir, name, "resuming")?;
-    let (plan, record, devices, iteration) = check_resume_locked(models_dir, name, &stacks, iteration_total)?;
+pub fn resume(settings: &ResumeSettings, stacks: TrainingStacks, ctx: &JobContext) -> Result<TrainOutcome> {
+    let models_dir = crate::store::models_dir_or_default(settings.models_dir.as_deref());
+    crate::settings::validate_model_name(&settings.name).map_err(|m| Error::setting(format!("name: {m}")))?;
+    let _lock = ModelLock::acquire(&models_dir, &settings.name, "resuming")?;
+    let (plan, record, devices, iteration) = check_resume_locked(settings, &stacks)?;
     runtime::set_cpu_threads(plan.config.cpus);
     // The scale it started at (models stored before scales existed trained at scale 1).
     let choice = record.training.scale.clone().unwrap_or(ScaleChoice {
@@ -174,7 +194,7 @@ pub fn resume(models_dir: &Path, name: &str, stacks: TrainingStacks, iteration_t
         input_shape: record.training.image_shape,
     });
     let (plan, stacks) = scale::apply(&plan, stacks, &choice);
-    let run = Run::prepare(&plan, stacks, devices, ModelDir::open(models_dir, name), Resume::From(iteration, record))?;
+    let run = Run::prepare(&plan, stacks, devices, ModelDir::open(&models_dir, &settings.name), Resume::From(iteration, record))?;
     run.execute(ctx)
 }
 

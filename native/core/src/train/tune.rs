@@ -188,6 +188,7 @@ pub fn tune_model(settings: &TuneSettings, image: Volume<f32>, labels: Volume<u3
         return Err(Error::setting(format!("name: '{}' labels several classes by argmax; it has no post-processing to tune", settings.name)));
     }
     let stack_nm = stack_voxel_nm(&record, settings.voxel_nm, image.voxel_nm);
+    crate::infer::check_resampling_ratio(stack_nm, record.config.voxel_nm)?;
     let shape = checked_resampled_shape(image.shape, stack_nm, record.config.voxel_nm, 4 * (record.head.output_channels() as u64 + 3))?;
     let mut values = image.data;
     record.normalization.apply(&mut values);

@@ -45,6 +45,14 @@ pub fn config_plan(config: &str, models: &std::path::Path, name: &str, extra: &s
     TrainSettings::from_json(&text).unwrap().resolve().unwrap()
 }
 
+/// Resuming `name` in `models`, with its total changed when given.
+pub fn resume_settings(models: &std::path::Path, name: &str, iteration_total: Option<u64>) -> segtrain::settings::ResumeSettings {
+    let mut settings = segtrain::settings::ResumeSettings::of(name);
+    settings.models_dir = Some(models.to_path_buf());
+    settings.iteration_total = iteration_total;
+    settings
+}
+
 /// `../shared/data` beside the repository (CI puts a copy there), if present.
 pub fn shared_data() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");

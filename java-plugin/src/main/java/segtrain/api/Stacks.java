@@ -12,8 +12,19 @@ import ij.process.ImageProcessor;
 final class Stacks {
     private Stacks() {}
 
-    /** One float[] per slice, row-major; calibrated values via convertToFloat (RGB becomes grey). */
+    /** 2^24: the largest id a 32-bit float holds together with all ids below it. */
+    private static final float FLOAT_EXACT_IDS = 16777216f;
+
+    /**
+     * One float[] per slice, row-major; calibrated values via convertToFloat. RGB is refused as
+     * the command line refuses an RGB file: which grey a colour image should become is the
+     * person's choice, not ours.
+     */
     static float[][] imageSlices(ImagePlus image, String role) {
+        if (image.getBitDepth() == 24) {
+            throw new IllegalArgumentException(role + " image '" + image.getTitle() + "' is an RGB colour image; "
+                    + "convert to 8-bit grayscale first (Image > Type > 8-bit)");
+        }
         checkSingleChannel(image, role);
         ImageStack stack = image.getStack();
         float[][] slices = new float[stack.getSize()][];
@@ -50,11 +61,12 @@ final class Stacks {
             for (int j = 0; j < n; j++) {
                 if (isFloat) {
                     float v = ip.getf(j);
-                    if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+                    if (v != Math.rint(v) || Math.abs(v) > FLOAT_EXACT_IDS) {
                         throw new IllegalArgumentException(role + " image '" + labels.getTitle() + "' is 32-bit and "
                                 + "holds " + v + " (slice " + (i + 1) + ", x " + (j % ip.getWidth()) + ", y "
                                 + (j / ip.getWidth()) + "); label images must hold whole numbers (class values or "
-                                + "object ids), not probabilities");
+                                + "object ids up to " + (int) FLOAT_EXACT_IDS + ", above which floats merge neighbouring ids), "
+                                + "not probabilities");
                     }
                     values[j] = (int) v;
                 } else {

@@ -18,7 +18,9 @@ import java.util.Map;
  * settings in its model.json. With a fixed seed on the CPU the loss curve goes on exactly as an
  * uninterrupted run's would.
  *
- * <p>Macro keys: image, labels, model, models_folder, iteration_total (0 = the stored total).
+ * <p>Macro keys: image, labels, model, models_folder, iteration_total (0 = the stored total),
+ * gpus and cpus (empty = as in the previous run: they belong to the run, so a model trained on a
+ * GPU server can be resumed on a laptop).
  */
 public class ResumeTraining implements PlugIn {
 
@@ -44,6 +46,10 @@ public class ResumeTraining implements PlugIn {
         gd.addChoice("model", models.toArray(new String[0]), model);
         gd.addStringField("models_folder", folder, 30);
         gd.addNumericField("iteration_total", 0, 0, 8, "(0 = as stored)");
+        gd.addStringField("gpus", "", 4);
+        gd.addToSameRow();
+        gd.addStringField("cpus", "", 4);
+        gd.addMessage("gpus, cpus: empty = as in the previous run");
         gd.addHelp(HELP);
         gd.showDialog();
         if (gd.wasCanceled()) return;
@@ -56,15 +62,29 @@ public class ResumeTraining implements PlugIn {
         if (gd.invalidNumber() || total < 0 || total != Math.rint(total)) {
             throw new IllegalArgumentException("iteration_total: a whole number of iterations is required (0 = as stored)");
         }
+        String gpus = gd.getNextString().trim();
+        String cpus = gd.getNextString().trim();
         ModelFolder.check(name, folder);
 
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("name", name);
         settings.put("models_dir", ModelFolder.dir(folder));
         if (total > 0) settings.put("iteration_total", (long) total);
+        putNumber(settings, "gpus", gpus);
+        putNumber(settings, "cpus", cpus);
         IJ.log("SegTrain: resuming '" + name + "' on " + imageImp.getTitle() + " / " + labelsImp.getTitle());
         try (Trainer job = Trainer.resume(Json.write(settings), imageImp, labelsImp)) {
             TrainModel.follow(name, job);
+        }
+    }
+
+    /** A run setting typed as text: empty keeps the previous run's; the native side checks the range. */
+    private static void putNumber(Map<String, Object> settings, String key, String text) {
+        if (text.isEmpty()) return;
+        try {
+            settings.put(key, Double.parseDouble(text));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + text + "' is not a number (empty = as in the previous run)");
         }
     }
 
@@ -77,5 +97,7 @@ public class ResumeTraining implements PlugIn {
             + "<li><b>model, models folder</b>: the stored model to continue.</li>"
             + "<li><b>iteration total</b>: 0 keeps the stored total; a higher one (a multiple of the model's "
             + "iteration save) trains longer. The schedule stretches to the new total.</li>"
+            + "<li><b>gpus, cpus</b>: the devices of this run (empty: as before). A model may move "
+            + "between machines; its training goes on the same.</li>"
             + "</ul><p>Press Esc to stop again.</p></html>";
 }

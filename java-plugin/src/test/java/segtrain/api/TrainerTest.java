@@ -142,4 +142,31 @@ public class TrainerTest {
             assertTrue(expected.getMessage(), expected.getMessage().contains("rgb-labels"));
         }
     }
+
+    /** The command line refuses an RGB file; Fiji refuses an RGB image the same way. */
+    @Test
+    public void rgbImagesAreRefusedLikeTheCommandLineRefusesThem() {
+        ImagePlus image = NewImage.createRGBImage("rgb-image", 32, 32, 1, NewImage.FILL_BLACK);
+        ImagePlus labels = NewImage.createByteImage("lab", 32, 32, 1, NewImage.FILL_BLACK);
+        try {
+            Trainer.start("{}", image, labels);
+            fail("RGB image accepted");
+        } catch (IllegalArgumentException expected) {
+            String message = expected.getMessage();
+            assertTrue(message, message.contains("'rgb-image' is an RGB colour image; convert to 8-bit grayscale first"));
+        }
+    }
+
+    @Test
+    public void floatLabelIdsAbove2To24AreRefusedBecauseFloatsMergeThem() {
+        ImagePlus image = NewImage.createByteImage("img", 4, 4, 1, NewImage.FILL_RAMP);
+        ImagePlus labels = NewImage.createFloatImage("float-ids", 4, 4, 1, NewImage.FILL_BLACK);
+        labels.getProcessor().setf(5, 16777218f);
+        try {
+            Trainer.start("{}", image, labels);
+            fail("float id above 2^24 accepted");
+        } catch (IllegalArgumentException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().contains("object ids up to 16777216"));
+        }
+    }
 }
