@@ -156,15 +156,14 @@ fn models_command(words: &[String]) -> Result<(), Failure> {
     a.only(&["models-dir"]).map_err(usage)?;
     let dir = a.get("models-dir").map(PathBuf::from).unwrap_or_else(segtrain::store::default_models_dir);
     let models = segtrain::store::list_models(&dir)?;
-    let broken = segtrain::store::broken_models(&dir);
-    if models.is_empty() && broken.is_empty() {
+    if models.is_empty() {
         eprintln!("segtrain: no models in {}", dir.display());
     }
     for m in models {
-        println!("{}\t{}\t{}\t{} iterations\t{}", m.name, m.config, m.status, m.iterations, m.path);
-    }
-    for (name, reason) in broken {
-        println!("{name}\t?\tbroken\t{reason}");
+        match m.problem {
+            Some(problem) => println!("{}\t?\tbroken\t{problem}", m.name),
+            None => println!("{}\t{}\t{}\t{} iterations\t{}", m.name, m.config, m.status, m.iterations, m.path),
+        }
     }
     Ok(())
 }

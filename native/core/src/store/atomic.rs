@@ -11,6 +11,21 @@ fn temporary_sibling(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{}.{name}", std::process::id()))
 }
 
+/// Removes temporaries (`.<pid>.<name>`) that a killed process left in `dir`: they are never
+/// read (a checkpoint counts only once its .json exists), but they would fill the disk.
+pub fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name.strip_prefix('.').and_then(|rest| rest.split_once('.')).and_then(|(pid, _)| pid.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = temporary_sibling(path);
     let write = || -> std::io::Result<()> {
@@ -63,6 +78,13 @@ mod tests {
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        // A dead process's temporary goes, a live one's (ours) stays.
+        let dead = dir.join(format!(".{}.iter_000005.safetensors", u32::MAX - 1));
+        let live = temporary_sibling(&dir.join("b.json"));
+        std::fs::write(&dead, b"half").unwrap();
+        std::fs::write(&live, b"writing").unwrap();
+        remove_stale_temporaries(&dir);
+        assert!(!dead.exists() && live.exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -44,6 +44,9 @@ impl ModelDir {
         Self::ensure_name_free(models_dir, name, overwrite)?;
         remove_stale_staging(models_dir, name);
         let final_path = models_dir.join(name);
+        if is_empty_leftover(&final_path) {
+            std::fs::remove_dir_all(&final_path).map_err(|e| Error::io(&final_path, e))?;
+        }
         let (path, replaces) = if final_path.exists() {
             (models_dir.join(format!(".{name}.new-{}", std::process::id())), Some(final_path))
         } else {
@@ -91,7 +94,7 @@ impl ModelDir {
     /// is there and `overwrite` allows replacing it. Never allows deleting a foreign folder.
     pub fn ensure_name_free(models_dir: &Path, name: &str, overwrite: bool) -> Result<()> {
         let path = models_dir.join(name);
-        if !path.exists() {
+        if !path.exists() || is_empty_leftover(&path) {
             return Ok(());
         }
         if !overwrite {
@@ -139,6 +142,18 @@ impl ModelDir {
     }
 }
 
+/// A model folder a run created and was killed in before writing anything: no model.json and
+/// nothing but an empty checkpoints folder. It must not block its name.
+fn is_empty_leftover(path: &Path) -> bool {
+    if path.join(MODEL_JSON).exists() {
+        return false;
+    }
+    let Ok(entries) = std::fs::read_dir(path) else { return false };
+    entries.filter_map(|e| e.ok()).all(|e| {
+        e.file_name() == CHECKPOINTS && std::fs::read_dir(e.path()).map(|mut d| d.next().is_none()).unwrap_or(false)
+    })
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
@@ -171,10 +186,14 @@ pub struct ModelSummary {
     pub path: String,
     /// The stored post-processing, so that a dialog can start from the model's own values.
     pub postprocess: PostProcess,
+    /// Why the model cannot be used (status `broken`): a damaged or newer model.json.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
-/// The usable models in `models_dir`, by name (see [`broken_models`] for the others). A model
-/// whose model.json says `training` while no process writes it is listed as `interrupted`.
+/// Every model in `models_dir`, by name: the usable ones, and folders with a model.json that
+/// cannot be used as status `broken` with the `problem`, so that nothing disappears silently. A
+/// model whose model.json says `training` while no process writes it is `interrupted`.
 pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
     if !models_dir.exists() {
         return Ok(Vec::new());
@@ -184,40 +203,34 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
         .filter_map(|entry| entry.ok())
         .filter_map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                return None; // an overwrite's new model while it trains, or a leftover
+            // Hidden: an overwrite's new model while it trains, a lock, a leftover.
+            if name.starts_with('.') || !entry.path().join(MODEL_JSON).exists() {
+                return None;
             }
-            let record = ModelDir::open(models_dir, &name).read_record().ok()?;
-            let mut status = serde_json::to_value(record.status).ok()?.as_str()?.to_string();
-            if record.status == Status::Training && !super::lock::is_held(models_dir, &name) {
-                status = "interrupted".into(); // its process died; resuming continues it
-            }
-            Some(ModelSummary {
-                name,
-                config: record.config.name,
-                status,
-                iterations: record.training.iterations_done,
-                path: entry.path().display().to_string(),
-                postprocess: record.postprocess,
+            let path = entry.path().display().to_string();
+            Some(match ModelDir::open(models_dir, &name).read_record() {
+                Ok(record) => {
+                    let mut status = serde_json::to_value(record.status).ok()?.as_str()?.to_string();
+                    if record.status == Status::Training && !super::lock::is_held(models_dir, &name) {
+                        status = "interrupted".into(); // its process died; resuming continues it
+                    }
+                    let iterations = record.training.iterations_done;
+                    ModelSummary { name, config: record.config.name, status, iterations, path, postprocess: record.postprocess, problem: None }
+                }
+                Err(e) => ModelSummary {
+                    name,
+                    config: "?".into(),
+                    status: "broken".into(),
+                    iterations: 0,
+                    path,
+                    postprocess: PostProcess::default(),
+                    problem: Some(e.to_string()),
+                },
             })
         })
         .collect();
     models.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(models)
-}
-
-/// Folders in `models_dir` that look like models (they have a model.json) but cannot be used,
-/// each with the reason: `segtrain models` lists them so that nothing disappears silently.
-pub fn broken_models(models_dir: &Path) -> Vec<(String, String)> {
-    let Ok(entries) = std::fs::read_dir(models_dir) else { return Vec::new() };
-    let mut broken: Vec<(String, String)> = entries
-        .filter_map(|entry| entry.ok())
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| !name.starts_with('.') && models_dir.join(name).join(MODEL_JSON).exists())
-        .filter_map(|name| ModelDir::open(models_dir, &name).read_record().err().map(|e| (name, e.to_string())))
-        .collect();
-    broken.sort();
-    broken
 }
 
 #[cfg(test)]
@@ -272,12 +285,26 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_left_by_a_run_killed_before_its_first_write_does_not_block_the_name() {
+        let models = temp("empty-leftover");
+        std::fs::create_dir_all(models.join("m").join(CHECKPOINTS)).unwrap();
+        let dir = ModelDir::create(&models, "m", false).unwrap();
+        assert_eq!(dir.path, models.join("m"));
+        std::fs::create_dir_all(models.join("other")).unwrap();
+        std::fs::write(models.join("other/notes.txt"), "mine").unwrap();
+        assert!(ModelDir::create(&models, "other", false).is_err(), "a folder with anything in it is not ours to remove");
+        std::fs::remove_dir_all(&models).unwrap();
+    }
+
+    #[test]
     fn leftovers_of_killed_runs_are_removed_and_never_listed() {
         let models = temp("stale");
         fake_model(&models.join("m"), "{}");
         let dead = u32::MAX - 1; // no such process
         fake_model(&models.join(format!(".m.new-{dead}")), "{}");
         assert!(list_models(&models).unwrap().iter().all(|m| !m.name.starts_with('.')));
+        assert_eq!(list_models(&models).unwrap()[0].status, "broken", "'{{}}' is no model.json: listed with why");
+        assert!(list_models(&models).unwrap()[0].problem.as_deref().unwrap().contains("not a readable model.json"));
         let dir = ModelDir::create(&models, "m", true).unwrap();
         assert!(!models.join(format!(".m.new-{dead}")).exists(), "a dead run's staging folder is removed");
         dir.discard();

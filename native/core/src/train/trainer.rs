@@ -194,7 +194,11 @@ pub fn resume(settings: &ResumeSettings, stacks: TrainingStacks, ctx: &JobContex
         input_shape: record.training.image_shape,
     });
     let (plan, stacks) = scale::apply(&plan, stacks, &choice);
-    let run = Run::prepare(&plan, stacks, devices, ModelDir::open(&models_dir, &settings.name), Resume::From(iteration, record))?;
+    let dir = ModelDir::open(&models_dir, &settings.name);
+    // Half-written files of a killed run (we hold the lock: no one else is writing them).
+    crate::store::remove_stale_temporaries(&dir.path);
+    crate::store::remove_stale_temporaries(&dir.path.join(crate::store::CHECKPOINTS));
+    let run = Run::prepare(&plan, stacks, devices, dir, Resume::From(iteration, record))?;
     run.execute(ctx)
 }
 

@@ -58,17 +58,27 @@ final class ModelFolder {
         return folder == null || folder.trim().isEmpty() ? Configs.defaultModelsDir() : folder.trim();
     }
 
-    /** Names of the stored models in the folder. */
+    /** Names of the usable stored models in the folder (broken ones are not offered). */
     static List<String> names(String folder) {
         List<String> names = new ArrayList<>();
-        for (Map<String, Object> model : models(folder)) names.add(Events.str(model, "name", "?"));
+        for (Map<String, Object> model : models(folder)) {
+            if (!model.containsKey("problem")) names.add(Events.str(model, "name", "?"));
+        }
         return names;
     }
 
-    /** A clear message naming the folder when the model is not there (or the folder has none). */
+    /**
+     * A clear message naming the folder when the model is not there (or the folder has none), or
+     * the native side's reason when it is there but cannot be used.
+     */
     static void check(String model, String folder) {
         List<String> names = names(folder);
         if (names.contains(model)) return;
+        for (Map<String, Object> m : models(folder)) {
+            if (Events.str(m, "name", "").equals(model)) {
+                throw new IllegalArgumentException("model: '" + model + "' cannot be used: " + Events.str(m, "problem", "?"));
+            }
+        }
         String dir = dir(folder);
         if (names.isEmpty()) {
             throw new IllegalArgumentException("models_folder: there are no models in " + dir + "; train one "
