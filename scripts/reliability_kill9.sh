@@ -10,15 +10,15 @@
 set -euo pipefail
 ROUNDS=${1:-50}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-source "$REPO/scripts/setup.sh" >/dev/null || { echo "kill9: setup failed"; exit 1; }
+source "$REPO/scripts/setup.sh" >/dev/null 2>&1 || { echo "kill9: setup failed"; exit 1; }
 CLI=$REPO/target/release/segtrain
 W=$(mktemp -d "${TMPDIR:-/tmp}/segtrain-kill9.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 M=$W/models
 "$CLI" demo-data --out "$W/data" --slices 3 --height 96 --width 96 >/dev/null
 TRAIN=(--image "$W/data/image.tif" --labels "$W/data/labels.tif" --models-dir "$M")
-RECIPE=(--config Semantic2D --iterations 60 --iteration-save 5 --window 1,48,48 --batch 2 --validation 0.2
-    --validation-every 10 --seed 3 --cpus 2)
+RECIPE=(--config Semantic2D --iterations 150 --iteration-save 10 --window 1,48,48 --batch 2 --validation 0.2
+    --validation-every 30 --seed 3 --cpus 2)
 
 "$CLI" train "${TRAIN[@]}" "${RECIPE[@]}" --name reference >/dev/null 2>&1
 kills=0

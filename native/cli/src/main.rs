@@ -37,6 +37,11 @@ IMG and LBL are multi-page TIFF files or folders of single-page TIFFs (taken in 
 
 fn main() -> ExitCode {
     let words: Vec<String> = std::env::args().skip(1).collect();
+    // Panics are caught (a damaged file's decoder may panic; the reader turns that into an
+    // error) and reported on one line below; Rust's default report is only noise for a person.
+    if std::env::var_os("RUST_BACKTRACE").is_none() {
+        std::panic::set_hook(Box::new(|_| {}));
+    }
     let outcome = std::panic::catch_unwind(|| commands::run(&words));
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,

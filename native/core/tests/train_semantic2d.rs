@@ -120,3 +120,26 @@ fn stacks_of_different_sizes_or_without_labels_are_refused_before_anything_is_wr
     assert!(!models.join("bad").exists());
     std::fs::remove_dir_all(&models).unwrap();
 }
+
+/// Killed after its last checkpoint but before the final weights were written (model.json still
+/// says training): a resume trains nothing more and completes the model.
+#[test]
+fn a_run_killed_after_its_last_checkpoint_is_completed_by_a_resume() {
+    let models = temp_dir("killed-at-end");
+    let plan = plan(&models, "m", r#","window":[1,32,32],"samples_per_batch":1,"iteration_total":4,"iteration_save":2"#);
+    train(&plan, demo(2, 48, 4), &JobContext::default()).unwrap();
+    let dir = ModelDir::open(&models, "m");
+    let mut record = dir.read_record().unwrap();
+    record.status = Status::Training;
+    record.weights = None;
+    dir.write_record(&record).unwrap();
+    std::fs::remove_file(dir.weights()).unwrap();
+    segtrain::train::resume(&resume_settings(&models, "m", None), demo(2, 48, 4), &JobContext::default()).unwrap();
+    let record = dir.read_record().unwrap();
+    assert_eq!((record.status, record.training.iterations_done), (Status::Complete, 4));
+    assert!(dir.weights().is_file(), "the final weights are written");
+    assert_eq!(log_rows(&dir.path).len(), 4, "no iteration repeated");
+    let again = segtrain::train::resume(&resume_settings(&models, "m", None), demo(2, 48, 4), &JobContext::default());
+    assert!(again.unwrap_err().to_string().contains("has done its 4 iterations"), "a complete model has nothing left");
+    std::fs::remove_dir_all(&models).unwrap();
+}

@@ -198,12 +198,38 @@ fn read_file<T>(
     reader
         .seek(SeekFrom::Start(0))
         .map_err(|e| VolumeError::io(file, e))?;
+    // The tiff crate panics on some malformed files (found by fuzzing, e.g. an empty
+    // SampleFormat): a damaged file must be an error here, never a panic.
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        decode_pages(reader, file, file_len, purpose, stack, &layout, imagej.as_ref())
+    }));
+    decoded.unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        Err(VolumeError::tiff(file, format!("the file is damaged: the TIFF decoder failed ({why})")))
+    })
+}
+
+/// Decodes every page of one file into `stack` (see [`read_file`]).
+fn decode_pages<T, R: Read + Seek>(
+    reader: R,
+    file: &Path,
+    file_len: u64,
+    purpose: Purpose,
+    stack: &mut Stack<T>,
+    layout: &ifd_scan::Layout,
+    imagej: Option<&ImageJDescription>,
+) -> Result<Option<[f64; 3]>, VolumeError> {
+    let imagej_images = imagej.and_then(|d| d.images).unwrap_or(1);
     let patched =
         PatchedReader::new(reader, layout.patches.clone()).map_err(|e| VolumeError::io(file, e))?;
     let mut dec = Decoder::new(patched)
         .map_err(|e| tiff_error(file, e))?
         .with_limits(decoder_limits());
-    let voxel_nm = read_calibration(&mut dec, imagej.as_ref());
+    let voxel_nm = read_calibration(&mut dec, imagej);
 
     let mut page = 1;
     loop {
@@ -215,7 +241,7 @@ fn read_file<T>(
         page += 1;
     }
     if page == 1 && imagej_images > 1 {
-        read_imagej_contiguous(&mut dec, file, &layout, imagej_images, stack)?;
+        read_imagej_contiguous(&mut dec, file, layout, imagej_images, stack)?;
     }
     Ok(voxel_nm)
 }
@@ -1024,5 +1050,25 @@ mod tests {
             "{:?}",
             v.voxel_nm
         );
+    }
+}
+
+/// Inputs the fuzzer (native/fuzz, scripts/fuzz.sh) found to break the reader; each must now be
+/// refused with a message.
+#[cfg(test)]
+mod fuzz_findings {
+    use super::*;
+
+    fn read(bytes: &[u8], name: &str) -> Result<Volume<f32>, VolumeError> {
+        let dir = crate::test_util::TempDir::new("fuzz-finding");
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        read_stack_f32(&path)
+    }
+
+    #[test]
+    fn an_empty_sample_format_made_the_tiff_decoder_panic() {
+        let err = read(include_bytes!("../../fuzz/findings/tiff-empty-sample-format.tif"), "f.tif").unwrap_err().to_string();
+        assert!(err.contains("f.tif: the file is damaged: the TIFF decoder failed (index out of bounds"), "{err}");
     }
 }

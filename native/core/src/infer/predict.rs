@@ -84,7 +84,7 @@ impl PredictSettings {
         serde_json::from_str(text).map_err(|e| Error::setting(format!("auto-label settings are not valid JSON: {e}")))
     }
 
-    fn check(&self) -> Result<()> {
+    pub fn check(&self) -> Result<()> {
         let mut problems = Vec::new();
         if let Err(m) = crate::settings::validate_model_name(&self.name) {
             problems.push(format!("name: {m}"));

@@ -12,6 +12,19 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// model.json edited or damaged to declare more is refused before anything is allocated.
 const MAX_WINDOW_VOXELS: usize = 1 << 27;
 
+/// Networks are built before their weights are read: a bound on their size keeps a hostile
+/// model.json (1024 filters of 7x7x7 at every level) from asking for gigabytes. The shipped
+/// configs stay below 5 million; 200 million (800 MB of weights) is far above any of them.
+const MAX_NETWORK_WEIGHTS: u64 = 200_000_000;
+
+/// An upper bound of the weights of `spec`: per level, at most eight convolutions of the level's
+/// width with its kernel (two residual blocks in and out, the decoder's merge), plus the rest.
+fn network_weights_bound(spec: &UNetSpec) -> u64 {
+    let per_level: u64 = spec.filters.iter().zip(&spec.levels).map(|(&f, l)| 8 * (f as u64).pow(2) * l.kernel.iter().map(|&k| k as u64).product::<u64>()).sum();
+    let io: u64 = spec.io_kernel.iter().map(|&k| k as u64).product::<u64>() * spec.filters.first().copied().unwrap_or(1) as u64 * 4;
+    per_level + io
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -158,6 +171,12 @@ impl ModelRecord {
             && n.levels.iter().all(sane_level);
         if !sane {
             problems.push("the network's filters, kernels or strides are outside what SegTrain builds (1 to 8 levels, 1 to 1024 filters, kernels 1 to 7, strides 1 to 4)".into());
+        } else if network_weights_bound(n) > MAX_NETWORK_WEIGHTS {
+            problems.push(format!(
+                "the network would have up to {:.0} million weights; SegTrain's networks have at most {} million",
+                network_weights_bound(n) as f64 / 1e6,
+                MAX_NETWORK_WEIGHTS / 1_000_000
+            ));
         }
         let w = c.window;
         if w.contains(&0) || w.iter().try_fold(1usize, |a, &b| a.checked_mul(b)).is_none_or(|v| v > MAX_WINDOW_VOXELS) || (c.dims == 2 && w[0] != 1) {
@@ -223,5 +242,10 @@ mod tests {
         for expected in ["schema_version 99", "config but the model's outputs are", "window [1, 1048576, 1048576]", "1 to 1024 filters", "normalization must be"] {
             assert!(problems.contains(expected), "{expected}: {problems}");
         }
+        // Within every per-field bound, and still too big as a whole.
+        let mut r = records().remove(0);
+        r.network.filters = vec![1024; r.network.filters.len()];
+        let problems = r.problems().join("; ");
+        assert!(problems.contains("million weights; SegTrain's networks have at most 200 million"), "{problems}");
     }
 }

@@ -169,7 +169,9 @@ fn check_resume_locked(settings: &ResumeSettings, stacks: &TrainingStacks) -> Re
     check_batch_split(&plan, devices.len())?;
     let iteration = checkpoint::latest(&ModelDir::open(&plan.models_dir, name))
         .ok_or_else(|| Error::InvalidInput(format!("'{name}' has no checkpoint to resume from")))?;
-    if iteration >= plan.config.iteration_total {
+    // A run stopped after its last checkpoint but before it completed (killed while saving the
+    // final weights or tuning, or a full disk then) is finished by a resume that trains nothing.
+    if iteration >= plan.config.iteration_total && record.status == Status::Complete {
         return Err(Error::setting(format!(
             "iteration_total: '{name}' has done its {} iterations; give a higher total (a multiple of its iteration_save {}) to train on",
             plan.config.iteration_total, plan.config.iteration_save
