@@ -4,14 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 use segtrain::store::{ModelDir, ModelRecord};
 
-// libfuzzer-sys's hook aborts on every panic, even one our code catches and turns into an error
-// (the TIFF reader does, around the tiff crate): quiet instead. A panic that escapes still ends
-// the run, through libfuzzer-sys's own catch (SEGTRAIN_FUZZ_VERBOSE=1 prints panics).
-fuzz_target!(init: {
-    if std::env::var_os("SEGTRAIN_FUZZ_VERBOSE").is_none() {
-        std::panic::set_hook(Box::new(|_| {}));
-    }
-}, |data: &[u8]| {
+fuzz_target!(init: segtrain_fuzz::quiet_panics(), |data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let dir = std::env::temp_dir().join(format!("segtrain-fuzz-models-{}", std::process::id()));
     let model = dir.join("m");
