@@ -122,9 +122,10 @@ fn stacks_of_different_sizes_or_without_labels_are_refused_before_anything_is_wr
 }
 
 /// Killed after its last checkpoint but before the final weights were written (model.json still
-/// says training): a resume trains nothing more and completes the model.
+/// says training): a resume trains nothing more and completes the model. Killed before its first
+/// checkpoint: a resume starts over.
 #[test]
-fn a_run_killed_after_its_last_checkpoint_is_completed_by_a_resume() {
+fn a_run_killed_after_its_last_or_before_its_first_checkpoint_is_completed_by_a_resume() {
     let models = temp_dir("killed-at-end");
     let plan = plan(&models, "m", r#","window":[1,32,32],"samples_per_batch":1,"iteration_total":4,"iteration_save":2"#);
     train(&plan, demo(2, 48, 4), &JobContext::default()).unwrap();
@@ -141,5 +142,16 @@ fn a_run_killed_after_its_last_checkpoint_is_completed_by_a_resume() {
     assert_eq!(log_rows(&dir.path).len(), 4, "no iteration repeated");
     let again = segtrain::train::resume(&resume_settings(&models, "m", None), demo(2, 48, 4), &JobContext::default());
     assert!(again.unwrap_err().to_string().contains("has done its 4 iterations"), "a complete model has nothing left");
+
+    // Killed before its first checkpoint: a resume starts over from the seed, exactly.
+    let whole = log_rows(&dir.path);
+    std::fs::remove_dir_all(dir.path.join("checkpoints")).unwrap();
+    std::fs::create_dir_all(dir.path.join("checkpoints")).unwrap();
+    let mut record = dir.read_record().unwrap();
+    record.status = Status::Training;
+    dir.write_record(&record).unwrap();
+    segtrain::train::resume(&resume_settings(&models, "m", None), demo(2, 48, 4), &JobContext::default()).unwrap();
+    assert_eq!(log_rows(&dir.path), whole, "starting over repeats the same run");
+    assert_eq!(dir.read_record().unwrap().status, Status::Complete);
     std::fs::remove_dir_all(&models).unwrap();
 }

@@ -167,8 +167,17 @@ fn check_resume_locked(settings: &ResumeSettings, stacks: &TrainingStacks) -> Re
     }
     let devices = runtime::choose_devices(plan.config.gpus)?;
     check_batch_split(&plan, devices.len())?;
-    let iteration = checkpoint::latest(&ModelDir::open(&plan.models_dir, name))
-        .ok_or_else(|| Error::InvalidInput(format!("'{name}' has no checkpoint to resume from")))?;
+    // No checkpoint: stopped before the first one; it starts over from its seed (a fine-tuned
+    // model's starting weights belong to another model, which may have changed since).
+    let iteration = match checkpoint::latest(&ModelDir::open(&plan.models_dir, name)) {
+        Some(iteration) => iteration,
+        None if record.training.fine_tuned_from.is_none() => 0,
+        None => {
+            return Err(Error::InvalidInput(format!(
+                "'{name}' stopped before its first checkpoint; fine-tune it again (with overwrite) to start over"
+            )))
+        }
+    };
     // A run stopped after its last checkpoint but before it completed (killed while saving the
     // final weights or tuning, or a full disk then) is finished by a resume that trains nothing.
     if iteration >= plan.config.iteration_total && record.status == Status::Complete {
@@ -258,6 +267,15 @@ impl Run {
         let net = UNet::new(&vs.root(), &spec, &mut Rng::new(config.seed));
         let mut optimizer = Optimizer::new(&vs, config);
         let (first_iteration, elapsed_before, log, losses, record) = match resume {
+            // Stopped before its first checkpoint: the same seed gives the same initial weights,
+            // so starting over is the exact continuation.
+            Resume::From(0, mut record) => {
+                record.status = Status::Training;
+                record.config = config.clone();
+                record.training.resumed_from = Some(0);
+                (record.training.best_score, record.training.best_iteration) = (None, None);
+                (0, 0.0, TrainingLog::create(&dir.log_csv())?, Vec::new(), record)
+            }
             Resume::From(iteration, mut record) => {
                 let (weights, state, info) = checkpoint::load(&dir, iteration)?;
                 load_weights(&vs, &weights, &format!("checkpoint {iteration}"))?;
@@ -347,6 +365,8 @@ impl Run {
         }
         if self.first_iteration > 0 {
             ctx.emit(Event::Message { text: format!("resuming at iteration {} of {}", self.first_iteration, c.iteration_total) });
+        } else if self.record.training.resumed_from == Some(0) {
+            ctx.emit(Event::Message { text: "no checkpoint yet: starting over from the seed".into() });
         }
         let mut stream = BatchStream::start(sampler, c.samples_per_batch as usize, c.seed, self.first_iteration, c.iteration_total, c.cpus as usize);
         let accumulate = c.iteration_step as u64;
