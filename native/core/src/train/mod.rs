@@ -7,6 +7,7 @@ mod head;
 mod inputs;
 mod log;
 mod loss;
+mod memory;
 mod optimizer;
 mod parallel;
 mod recipe;

@@ -61,7 +61,10 @@ fn check_at_scale(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Vec<Devic
     let devices = runtime::choose_devices(plan.config.gpus)?;
     check_batch_split(plan, devices.len())?;
     validation::split(&stacks.labels.data, stacks.image.shape, &plan.config)?;
-    Head::for_training(&plan.config, &stacks.labels.data)?;
+    let head = Head::for_training(&plan.config, &stacks.labels.data)?;
+    if devices[0] == Device::Cpu {
+        super::memory::check_fits(&budget::network_spec(&plan.config, &head), plan.config.window, plan.config.samples_per_batch)?;
+    }
     ModelDir::ensure_name_free(&plan.models_dir, &plan.name, plan.overwrite)?;
     drop(ModelLock::acquire(&plan.models_dir, &plan.name, "training")?); // busy now: say so before starting
     if let Some(from) = &plan.fine_tune_from {

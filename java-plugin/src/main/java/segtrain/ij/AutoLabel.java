@@ -173,10 +173,11 @@ public class AutoLabel implements PlugIn {
 
     /**
      * Interactive only: typing another models folder refills the model choice, and choosing a
-     * model puts its stored post-processing values into the fields.
+     * model puts its stored post-processing values into the fields. ImageJ's final call on OK (no
+     * event) records every field for the macro Recorder.
      */
     private static boolean refresh(GenericDialog gd, AWTEvent e) {
-        if (e == null) return true;
+        if (e == null) return Recording.recordAllFields(gd);
         TextField folderField = (TextField) gd.getStringFields().get(0);
         Choice choice = (Choice) gd.getChoices().get(1);
         if (e.getSource() == folderField) {

@@ -111,9 +111,12 @@ final class TrainDialog {
         return read();
     }
 
-    /** Interactive only: choosing another config or image refills the defaults that depend on it. */
+    /**
+     * Interactive only: choosing another config or image refills the defaults that depend on it.
+     * ImageJ's final call on OK (no event) records every field for the macro Recorder.
+     */
     private boolean refreshDefaults(AWTEvent e) {
-        if (e == null) return true;
+        if (e == null) return Recording.recordAllFields(gd);
         Vector<?> choices = gd.getChoices();
         if (e.getSource() != choices.get(0) && e.getSource() != choices.get(2)) return true;
         ImagePlus image = WindowManager.getImage(ids[((java.awt.Choice) choices.get(0)).getSelectedIndex()]);

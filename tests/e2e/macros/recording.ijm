@@ -1,0 +1,15 @@
+// e2e: the macro Recorder records complete lines for Train Model and Auto Label. With the
+// Recorder open, DialogFiller (a test helper) fills each dialog and presses OK as a person would;
+// the recorded text is saved for test_recording.sh to replay in a fresh ImageJ.
+// Argument: WORK, holding image.tif and labels.tif; the models folder is $SEGTRAIN_MODELS_DIR.
+work = getArgument();
+open(work + "/image.tif");
+open(work + "/labels.tif");
+run("Record...");
+call("DialogFiller.fill", "image=image.tif;labels=labels.tif;iteration_total=4;iteration_save=2;samples_per_batch=1;window_size=1,32,32;model_name=rec;validation_fraction=0;seed=5");
+run("Train Model...");
+call("DialogFiller.fill", "image=image.tif;model=rec;overlap=0.25;batch=2");
+run("Auto Label...");
+saveAs("Tiff", work + "/interactive-labels.tif");
+File.saveString(call("DialogFiller.recorded"), work + "/recorded.txt");
+run("Quit");

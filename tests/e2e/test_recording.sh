@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The Recorder records Train Model and Auto Label completely: a person's dialogs (filled and
+# OK'd by a test helper in ImageJ with windows, Recorder open) give recorded lines which, replayed
+# in a fresh ImageJ, train the same model (identical seeded loss curve) and label the same.
+source "$(dirname "$0")/lib.sh"
+CLI=$REPO/target/release/segtrain
+[ -x "$CLI" ] || fail "no $CLI: run scripts/setup.sh first"
+"$CLI" demo-data --out "$WORK" --slices 2 --height 64 --width 64 >/dev/null || fail "demo data"
+# A copy of the plugins folder with the helper class beside the plugin.
+mkdir -p "$WORK/plugins"
+cp -r "$PLUGINS"/. "$WORK/plugins/"
+javac -nowarn -cp "$IJ_JAR" -d "$WORK/plugins" "$E2E_DIR/helpers/DialogFiller.java" || fail "compiling the helper"
+export SEGTRAIN_MODELS_DIR=$WORK/models
+PLUGINS=$WORK/plugins run_imagej_windows "$MACROS/recording.ijm" "$WORK"
+[ -f "$WORK/recorded.txt" ] || fail "the interactive run did not finish"
+cat "$WORK/recorded.txt"
+train_line=$(grep '^run("Train Model...", ' "$WORK/recorded.txt") || fail "no Train Model line recorded"
+label_line=$(grep '^run("Auto Label...", ' "$WORK/recorded.txt") || fail "no Auto Label line recorded"
+for key in image= labels= config=Semantic2D iteration_total=4 iteration_save=2 samples_per_batch=1 window_size=1,32,32 \
+    model_name=rec validation_fraction=0 seed=5 base_lr= x_nm= models_folder=; do
+    grep -qF -- "$key" <<<"$train_line" || fail "the recorded Train Model line lacks $key: $train_line"
+done
+for key in image= model=rec overlap=0.25 batch=2 weights=; do
+    grep -qF -- "$key" <<<"$label_line" || fail "the recorded Auto Label line lacks $key: $label_line"
+done
+# Replay under another model name, in a fresh ImageJ without the helper.
+{
+    echo "open(\"$WORK/image.tif\");"
+    echo "open(\"$WORK/labels.tif\");"
+    sed 's/model_name=rec/model_name=replayed/' <<<"$train_line"
+    echo 'selectImage("image.tif");'
+    sed 's/model=rec/model=replayed/' <<<"$label_line"
+    echo "saveAs(\"Tiff\", \"$WORK/replayed-labels.tif\");"
+} >"$WORK/replay.ijm"
+cat "$WORK/replay.ijm"
+run_imagej "$WORK/replay.ijm"
+[ -f "$WORK/models/replayed/model.json" ] || fail "the replayed line trained no model"
+cmp -s <(cut -d, -f1,2 "$WORK/models/rec/training_log.csv") <(cut -d, -f1,2 "$WORK/models/replayed/training_log.csv") ||
+    fail "the replayed training differs: $(paste -d' ' "$WORK/models/rec/training_log.csv" "$WORK/models/replayed/training_log.csv" | head -6)"
+same=$("$CLI" evaluate --prediction "$WORK/replayed-labels.tif" --truth "$WORK/interactive-labels.tif" --kind semantic --json) || fail "evaluate"
+grep -q '"pixel_accuracy":1.0' <<<"$same" || fail "the replayed Auto Label differs: $same"
+echo "ok"
