@@ -48,6 +48,7 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
     match command.as_str() {
         "train" => train_command(rest),
         "models" => models_command(rest),
+        "delete" => delete_command(rest),
         "demo-data" => demo_data_command(rest),
         "predict" => predict_command(rest),
         "tune" => tune_command(rest),
@@ -165,6 +166,16 @@ fn models_command(words: &[String]) -> Result<(), Failure> {
             None => println!("{}\t{}\t{}\t{} iterations\t{}", m.name, m.config, m.status, m.iterations, m.path),
         }
     }
+    Ok(())
+}
+
+/// Deletes a stored model (refused while another process writes it).
+fn delete_command(words: &[String]) -> Result<(), Failure> {
+    let a = Args::parse(words, &[]).map_err(usage)?;
+    a.only(&["name", "models-dir"]).map_err(usage)?;
+    let dir = segtrain::store::models_dir_or_default(a.get("models-dir").map(Path::new));
+    let path = segtrain::store::delete_model(&dir, a.required("name").map_err(usage)?)?;
+    eprintln!("segtrain: deleted {}", path.display());
     Ok(())
 }
 

@@ -30,6 +30,7 @@ const USAGE: &str = "usage:
   segtrain crop --in IMG --out OUT.tif [--z A:B] [--y A:B] [--x A:B] [--labels]
   segtrain resample --in IMG --out OUT.tif --voxel-nm X,Y,Z [--from-nm X,Y,Z] [--labels]
   segtrain models [--models-dir DIR]
+  segtrain delete --name NAME [--models-dir DIR]
   segtrain demo-data --out DIR [--slices N] [--height N] [--width N] [--seed N]
   segtrain configs
   segtrain version

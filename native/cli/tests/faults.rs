@@ -126,6 +126,7 @@ fn a_second_writer_of_a_model_is_refused_while_the_first_runs() {
         ("overwrite", segtrain(&overwrite.iter().map(String::as_str).collect::<Vec<_>>())),
         ("resume", segtrain(&resume)),
         ("tune", segtrain(&tune)),
+        ("delete", segtrain(&["delete", "--name", "busy", "--models-dir", m])),
     ] {
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
@@ -136,5 +137,8 @@ fn a_second_writer_of_a_model_is_refused_while_the_first_runs() {
     assert_eq!(first.wait().unwrap().code(), Some(143));
     assert_eq!(record(&models.join("busy"))["status"], "cancelled", "the first run was never disturbed");
     assert!(!models.join(".busy.lock").exists(), "the lock is gone with its owner");
+    let out = segtrain(&["delete", "--name", "busy", "--models-dir", m]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_dir(&models).unwrap().count(), 0, "deleted, nothing left beside it");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -254,6 +254,9 @@ fn cases(dir: &Path) -> Vec<Case> {
         c("resume a newer model", 1, "schema_version 99", &resume("--name newer --iterations 4")),
         c("tune on labels of another size", 1, "differ in size", "tune --name good --image {d}/image.tif --labels {s}/labels.tif --models-dir {m}"),
         c("tune with unknown weights", 1, "weights: 'final' or 'best' (got 'last')", "tune --name good --image {d}/image.tif --labels {d}/labels.tif --models-dir {m} --weights last"),
+        c("delete a missing model", 1, "name: no model called 'ghost'", "delete --name ghost --models-dir {m}"),
+        c("delete a folder that is not a model", 1, "name: no model called 'foreign'", "delete --name foreign --models-dir {m}"),
+        c("delete with a name escaping the folder", 1, "name: '../good' is not a usable model name", "delete --name ../good --models-dir {m}"),
         // Evaluate, crop, resample, demo data.
         c("unknown evaluation kind", 1, "kind", "evaluate --prediction {d}/labels.tif --truth {d}/labels.tif --kind magic"),
         c("evaluate stacks of different sizes", 1, "differ in size", "evaluate --prediction {d}/labels.tif --truth {s}/labels.tif --kind semantic"),

@@ -7,5 +7,5 @@ mod record;
 
 pub use atomic::{remove_stale_temporaries, save_tensors_atomic, write_atomic};
 pub use lock::{is_held as is_being_written, ModelLock};
-pub use model_dir::{default_models_dir, list_models, models_dir_or_default, ModelDir, ModelSummary, BEST_WEIGHTS, CHECKPOINTS, WEIGHTS};
+pub use model_dir::{default_models_dir, delete_model, list_models, models_dir_or_default, ModelDir, ModelSummary, BEST_WEIGHTS, CHECKPOINTS, WEIGHTS};
 pub use record::{ModelRecord, PostProcess, Status, TrainingSummary, SCHEMA_VERSION};

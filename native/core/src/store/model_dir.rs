@@ -142,6 +142,23 @@ impl ModelDir {
     }
 }
 
+/// Deletes model `name` (usable or broken) under its lock, so that a model being trained, resumed
+/// or tuned is never pulled away from under its writer. The folder is first renamed to a hidden
+/// name, so the model disappears at once and whole even if removing the files is interrupted
+/// (leftovers are removed with the next training of that name).
+pub fn delete_model(models_dir: &Path, name: &str) -> Result<PathBuf> {
+    crate::settings::validate_model_name(name).map_err(|m| Error::setting(format!("name: {m}")))?;
+    let path = models_dir.join(name);
+    if !path.join(MODEL_JSON).exists() {
+        return Err(Error::setting(format!("name: no model called '{name}' in {}", models_dir.display())));
+    }
+    let _lock = super::ModelLock::acquire(models_dir, name, "deleting")?;
+    let aside = models_dir.join(format!(".{name}.old-{}", std::process::id()));
+    std::fs::rename(&path, &aside).map_err(|e| Error::io(&path, e))?;
+    std::fs::remove_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
+    Ok(path)
+}
+
 /// A model folder a run created and was killed in before writing anything: no model.json and
 /// nothing but an empty checkpoints folder. It must not block its name.
 fn is_empty_leftover(path: &Path) -> bool {
@@ -293,6 +310,23 @@ mod tests {
         std::fs::create_dir_all(models.join("other")).unwrap();
         std::fs::write(models.join("other/notes.txt"), "mine").unwrap();
         assert!(ModelDir::create(&models, "other", false).is_err(), "a folder with anything in it is not ours to remove");
+        std::fs::remove_dir_all(&models).unwrap();
+    }
+
+    #[test]
+    fn delete_removes_a_model_but_not_one_being_written_nor_a_foreign_folder() {
+        let models = temp("delete");
+        fake_model(&models.join("m"), "{}");
+        fake_model(&models.join("busy"), "{}");
+        std::fs::create_dir_all(models.join("foreign")).unwrap();
+        let lock = super::super::ModelLock::acquire(&models, "busy", "training").unwrap();
+        assert!(delete_model(&models, "busy").unwrap_err().to_string().contains("is being written by this program (training)"));
+        drop(lock);
+        assert!(delete_model(&models, "foreign").unwrap_err().to_string().contains("no model called 'foreign'"));
+        assert!(delete_model(&models, "../m").is_err());
+        delete_model(&models, "m").unwrap();
+        let left: Vec<_> = std::fs::read_dir(&models).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(left.len(), 2, "busy and foreign stay, nothing hidden is left: {left:?}");
         std::fs::remove_dir_all(&models).unwrap();
     }
 
