@@ -1,5 +1,4 @@
 //! The `segtrain` binary end to end: real TIFF files in, a model folder out, one-line errors.
-use std::path::Path;
 
 mod common;
 use common::{demo_data, segtrain, temp_dir, text, write_lying_tiff};

@@ -240,10 +240,7 @@ pub(crate) fn stack_voxel_nm(record: &ModelRecord, given: Option<[f64; 3]>, cali
 /// `models_dir`: None or empty = the default folder.
 pub fn load_model(models_dir: Option<&std::path::Path>, name: &str, weights: &str, device: Device) -> Result<(ModelDir, ModelRecord, VarStore, UNet)> {
     let models_dir = crate::store::models_dir_or_default(models_dir);
-    let dir = ModelDir::open(&models_dir, name);
-    if !dir.path.join("model.json").is_file() {
-        return Err(Error::setting(format!("name: no model called '{name}' in {}", models_dir.display())));
-    }
+    let dir = ModelDir::existing(&models_dir, name, "name")?;
     let record = dir.read_record()?;
     let file = if weights == "best" { dir.path.join(BEST_WEIGHTS) } else { dir.path.join(WEIGHTS) };
     if !file.is_file() {

@@ -18,10 +18,8 @@ pub fn remove_stale_temporaries(dir: &Path) {
     for entry in entries.filter_map(|e| e.ok()) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let pid = name.strip_prefix('.').and_then(|rest| rest.split_once('.')).and_then(|(pid, _)| pid.parse::<u32>().ok());
-        if let Some(pid) = pid {
-            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-                let _ = std::fs::remove_file(entry.path());
-            }
+        if pid.is_some_and(super::process_is_gone) {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

@@ -10,6 +10,12 @@ pub use lock::{is_held as is_being_written, ModelLock};
 pub use model_dir::{default_models_dir, delete_model, list_models, models_dir_or_default, ModelDir, ModelSummary, BEST_WEIGHTS, CHECKPOINTS, WEIGHTS};
 pub use record::{ModelRecord, PostProcess, Status, TrainingSummary, SCHEMA_VERSION};
 
+/// Whether process `pid` has ended, so that what it left half-written may be removed (never this
+/// process's own: another of its jobs may be writing).
+fn process_is_gone(pid: u32) -> bool {
+    pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// A fresh, empty folder for one unit test of the store.
 #[cfg(test)]
 pub(crate) fn test_folder(name: &str) -> std::path::PathBuf {

@@ -48,7 +48,7 @@ impl ModelDir {
             std::fs::remove_dir_all(&final_path).map_err(|e| Error::io(&final_path, e))?;
         }
         let (path, replaces) = if final_path.exists() {
-            (models_dir.join(format!(".{name}.new-{}", std::process::id())), Some(final_path))
+            (models_dir.join(staging_name(name, "new")), Some(final_path))
         } else {
             (final_path, None)
         };
@@ -68,7 +68,7 @@ impl ModelDir {
     /// renamed into place, then the old removed. Nothing to do for a model trained in place.
     pub fn commit(&mut self) -> Result<()> {
         let Some(target) = self.replaces.take() else { return Ok(()) };
-        let aside = target.with_file_name(format!(".{}.old-{}", file_name(&target), std::process::id()));
+        let aside = target.with_file_name(staging_name(&file_name(&target), "old"));
         std::fs::rename(&target, &aside).map_err(|e| Error::io(&target, e))?;
         if let Err(e) = std::fs::rename(&self.path, &target) {
             let _ = std::fs::rename(&aside, &target); // put the old model back
@@ -113,6 +113,16 @@ impl ModelDir {
         ModelDir { path: models_dir.join(name), replaces: None }
     }
 
+    /// The folder of a stored model (one with a model.json), or the message naming `field` (the
+    /// setting that named the model: `name`, `fine_tune_from`) and the folder looked in.
+    pub fn existing(models_dir: &Path, name: &str, field: &str) -> Result<Self> {
+        let dir = ModelDir::open(models_dir, name);
+        if !dir.path.join(MODEL_JSON).is_file() {
+            return Err(Error::setting(format!("{field}: no model called '{name}' in {}", models_dir.display())));
+        }
+        Ok(dir)
+    }
+
     pub fn weights(&self) -> PathBuf {
         self.path.join(WEIGHTS)
     }
@@ -148,12 +158,9 @@ impl ModelDir {
 /// (leftovers are removed with the next training of that name).
 pub fn delete_model(models_dir: &Path, name: &str) -> Result<PathBuf> {
     crate::settings::validate_model_name(name).map_err(|m| Error::setting(format!("name: {m}")))?;
-    let path = models_dir.join(name);
-    if !path.join(MODEL_JSON).exists() {
-        return Err(Error::setting(format!("name: no model called '{name}' in {}", models_dir.display())));
-    }
+    let path = ModelDir::existing(models_dir, name, "name")?.path;
     let _lock = super::ModelLock::acquire(models_dir, name, "deleting")?;
-    let aside = models_dir.join(format!(".{name}.old-{}", std::process::id()));
+    let aside = models_dir.join(staging_name(name, "old"));
     std::fs::rename(&path, &aside).map_err(|e| Error::io(&path, e))?;
     std::fs::remove_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
     Ok(path)
@@ -175,20 +182,24 @@ fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-/// Removes `.<name>.new-<pid>` and `.<name>.old-<pid>` folders left by runs that were killed
-/// (their process is gone), so they neither fill the disk nor confuse anyone.
+/// `.<name>.<kind>-<pid>`: a model folder this process builds (`new`, an overwrite) or removes
+/// (`old`), hidden from the models list; [`remove_stale_staging`] finds them by these names.
+fn staging_name(name: &str, kind: &str) -> String {
+    format!(".{name}.{kind}-{}", std::process::id())
+}
+
+/// Removes the [`staging_name`] folders of `name` left by runs that were killed (their process
+/// is gone), so they neither fill the disk nor confuse anyone.
 fn remove_stale_staging(models_dir: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(models_dir) else { return };
     for entry in entries.filter_map(|e| e.ok()) {
         let file = entry.file_name().to_string_lossy().into_owned();
-        let pid = [".new-", ".old-"]
+        let pid = ["new", "old"]
             .iter()
-            .find_map(|kind| file.strip_prefix(&format!(".{name}{kind}")))
+            .find_map(|kind| file.strip_prefix(&format!(".{name}.{kind}-")))
             .and_then(|pid| pid.parse::<u32>().ok());
-        if let Some(pid) = pid {
-            if !Path::new(&format!("/proc/{pid}")).exists() {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
+        if pid.is_some_and(super::process_is_gone) {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }

@@ -70,8 +70,9 @@ fn check_not_constant(values: &[f32]) -> Result<()> {
             "the image stack is constant (every voxel is {min}): there is nothing to learn from; check that the right image was chosen"
         )));
     }
-    let at = |x: f32| values.iter().filter(|&&v| v == x).count();
-    let (value, count) = [(min, at(min)), (max, at(max))].into_iter().max_by_key(|&(_, n)| n).expect("two candidates");
+    // An almost constant image is almost all its minimum (a black frame) or its maximum.
+    let (at_min, at_max) = values.iter().fold((0usize, 0usize), |(lo, hi), &v| (lo + (v == min) as usize, hi + (v == max) as usize));
+    let (value, count) = if at_min > at_max { (min, at_min) } else { (max, at_max) };
     let share = count as f64 / values.len() as f64;
     if share > 0.9999 {
         return Err(Error::InvalidInput(format!(

@@ -68,11 +68,7 @@ fn check_at_scale(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<Vec<Devic
     ModelDir::ensure_name_free(&plan.models_dir, &plan.name, plan.overwrite)?;
     drop(ModelLock::acquire(&plan.models_dir, &plan.name, "training")?); // busy now: say so before starting
     if let Some(from) = &plan.fine_tune_from {
-        let source = ModelDir::open(&plan.models_dir, from);
-        if !source.path.join("model.json").is_file() {
-            return Err(Error::setting(format!("fine_tune_from: no model called '{from}' in {}", plan.models_dir.display())));
-        }
-        let record = source.read_record()?;
+        let record = ModelDir::existing(&plan.models_dir, from, "fine_tune_from")?.read_record()?;
         if record.config.name != plan.config.name {
             return Err(Error::setting(format!("fine_tune_from: '{from}' is a {} model; fine-tuning needs the same config ({})", record.config.name, plan.config.name)));
         }
@@ -121,11 +117,7 @@ pub fn plan_resume(settings: &ResumeSettings) -> Result<(TrainPlan, ModelRecord)
     let name = &settings.name;
     crate::settings::validate_model_name(name).map_err(|m| Error::setting(format!("name: {m}")))?;
     let models_dir = crate::store::models_dir_or_default(settings.models_dir.as_deref());
-    let dir = ModelDir::open(&models_dir, name);
-    if !dir.path.join("model.json").is_file() {
-        return Err(Error::setting(format!("name: no model called '{name}' in {}", models_dir.display())));
-    }
-    let record = dir.read_record()?;
+    let record = ModelDir::existing(&models_dir, name, "name")?.read_record()?;
     if let Some(recipe) = &settings.recipe {
         super::recipe::check_same_recipe(&record, recipe)?;
     }
@@ -149,12 +141,19 @@ pub fn plan_resume(settings: &ResumeSettings) -> Result<(TrainPlan, ModelRecord)
 /// was trained on), the device, and that there is something left to train. Returns the plan, the
 /// record, the devices and the checkpoint's iteration.
 pub fn check_resume(settings: &ResumeSettings, stacks: &TrainingStacks) -> Result<(TrainPlan, ModelRecord, Vec<Device>, u64)> {
-    let models_dir = crate::store::models_dir_or_default(settings.models_dir.as_deref());
-    crate::settings::validate_model_name(&settings.name).map_err(|m| Error::setting(format!("name: {m}")))?;
-    let lock = ModelLock::acquire(&models_dir, &settings.name, "resuming")?; // busy now: say so before starting
+    let (_, lock) = lock_for_resume(settings)?; // busy now: say so before starting
     let checked = check_resume_locked(settings, stacks);
     drop(lock);
     checked
+}
+
+/// The models folder and the lock of the model `settings` resumes (its name is checked first:
+/// the lock file is named after it).
+fn lock_for_resume(settings: &ResumeSettings) -> Result<(std::path::PathBuf, ModelLock)> {
+    crate::settings::validate_model_name(&settings.name).map_err(|m| Error::setting(format!("name: {m}")))?;
+    let models_dir = crate::store::models_dir_or_default(settings.models_dir.as_deref());
+    let lock = ModelLock::acquire(&models_dir, &settings.name, "resuming")?;
+    Ok((models_dir, lock))
 }
 
 /// [`check_resume`] for a caller that holds the model's lock.
@@ -195,9 +194,7 @@ fn check_resume_locked(settings: &ResumeSettings, stacks: &TrainingStacks) -> Re
 /// Continues a stored model from its newest checkpoint, on the same stacks it was trained on.
 /// With a fixed seed the loss curve continues exactly as the uninterrupted run would have.
 pub fn resume(settings: &ResumeSettings, stacks: TrainingStacks, ctx: &JobContext) -> Result<TrainOutcome> {
-    let models_dir = crate::store::models_dir_or_default(settings.models_dir.as_deref());
-    crate::settings::validate_model_name(&settings.name).map_err(|m| Error::setting(format!("name: {m}")))?;
-    let _lock = ModelLock::acquire(&models_dir, &settings.name, "resuming")?;
+    let (models_dir, _lock) = lock_for_resume(settings)?;
     let (plan, record, devices, iteration) = check_resume_locked(settings, &stacks)?;
     runtime::set_cpu_threads(plan.config.cpus);
     // The scale it started at (models stored before scales existed trained at scale 1).

@@ -183,7 +183,7 @@ pub fn tune_model(settings: &TuneSettings, image: Volume<f32>, labels: Volume<u3
     crate::runtime::set_cpu_threads(settings.cpus);
     let models_dir = crate::store::models_dir_or_default(settings.models_dir.as_deref());
     let _lock = crate::store::ModelLock::acquire(&models_dir, &settings.name, "tuning")?;
-    let (dir, mut record, _vs, net) = load_model(settings.models_dir.as_deref(), &settings.name, &settings.weights, Device::Cpu)?;
+    let (dir, mut record, _vs, net) = load_model(Some(&models_dir), &settings.name, &settings.weights, Device::Cpu)?;
     if matches!(record.head, Head::Classes { .. }) {
         return Err(Error::setting(format!("name: '{}' labels several classes by argmax; it has no post-processing to tune", settings.name)));
     }

@@ -60,8 +60,12 @@ final class ModelFolder {
 
     /** Names of the usable stored models in the folder (broken ones are not offered). */
     static List<String> names(String folder) {
+        return usableNames(models(folder));
+    }
+
+    private static List<String> usableNames(List<Map<String, Object>> models) {
         List<String> names = new ArrayList<>();
-        for (Map<String, Object> model : models(folder)) {
+        for (Map<String, Object> model : models) {
             if (!model.containsKey("problem")) names.add(Events.str(model, "name", "?"));
         }
         return names;
@@ -72,9 +76,10 @@ final class ModelFolder {
      * the native side's reason when it is there but cannot be used.
      */
     static void check(String model, String folder) {
-        List<String> names = names(folder);
+        List<Map<String, Object>> models = models(folder); // read once: each listing reads every model.json
+        List<String> names = usableNames(models);
         if (names.contains(model)) return;
-        for (Map<String, Object> m : models(folder)) {
+        for (Map<String, Object> m : models) {
             if (Events.str(m, "name", "").equals(model)) {
                 throw new IllegalArgumentException("model: '" + model + "' cannot be used: " + Events.str(m, "problem", "?"));
             }
