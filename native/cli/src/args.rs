@@ -48,11 +48,6 @@ impl Args {
         self.switches.iter().any(|s| s == name)
     }
 
-    /// A number flag as a JSON number (validated by the core, which names the setting).
-    pub fn number(&self, name: &str) -> Result<Option<f64>, String> {
-        self.get(name).map(|v| v.trim().parse::<f64>().map_err(|_| format!("--{name}: '{v}' is not a number"))).transpose()
-    }
-
     /// "a,b,c" as numbers.
     pub fn numbers(&self, name: &str) -> Result<Option<Vec<f64>>, String> {
         self.get(name)
@@ -74,7 +69,6 @@ mod tests {
         let a = Args::parse(&words("--name m --window 1,64,64 --overwrite --lr 0.1"), &["overwrite"]).unwrap();
         assert_eq!(a.get("name"), Some("m"));
         assert_eq!(a.numbers("window").unwrap(), Some(vec![1.0, 64.0, 64.0]));
-        assert_eq!(a.number("lr").unwrap(), Some(0.1));
         assert!(a.switch("overwrite"));
         assert!(a.only(&["name", "window", "lr"]).is_ok());
         assert!(a.only(&["name"]).unwrap_err().contains("unknown flag --lr"));
@@ -84,7 +78,7 @@ mod tests {
     fn mistakes_are_named() {
         assert!(Args::parse(&words("--name"), &[]).unwrap_err().contains("--name needs a value"));
         assert!(Args::parse(&words("name x"), &[]).unwrap_err().contains("unexpected argument 'name'"));
-        let a = Args::parse(&words("--lr fast"), &[]).unwrap();
-        assert!(a.number("lr").unwrap_err().contains("--lr: 'fast' is not a number"));
+        let a = Args::parse(&words("--voxel-nm 1,fast,3"), &[]).unwrap();
+        assert!(a.numbers("voxel-nm").unwrap_err().contains("--voxel-nm: '1,fast,3' is not a comma-separated list of numbers"));
     }
 }

@@ -1,5 +1,6 @@
 //! The sub-commands. Each turns flags into the core's types and calls the core.
 use crate::args::Args;
+use crate::flags::Flags;
 use segtrain::job::JobContext;
 use segtrain::settings::{ResumeSettings, TrainSettings};
 use segtrain::infer::{predict, PredictSettings};
@@ -70,46 +71,43 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
             }
             Ok(())
         }
-        "help" | "--help" | "-h" => Err(usage("help".into())),
+        "help" | "--help" | "-h" => match rest.first() {
+            Some(command) => help_command(command),
+            None => Err(usage("help".into())),
+        },
         other => Err(usage(format!("unknown command '{other}'"))),
     }
 }
 
-const TRAIN_FLAGS: [&str; 21] = [
-    "image", "labels", "config", "name", "models-dir", "voxel-nm", "gpus", "cpus", "lr", "iteration-step", "iteration-save",
-    "iterations", "time-budget-minutes", "batch", "window", "scale", "seed", "log-every", "validation", "validation-every", "fine-tune-from",
-];
-
-/// Flags that are not part of the recipe: with --resume they set this run (the total may be
-/// raised); every other training flag given with --resume must repeat the stored value.
-const RUN_FLAGS: [&str; 7] = ["image", "labels", "name", "models-dir", "iterations", "gpus", "cpus"];
+/// Train settings that belong to this run rather than the model's recipe: with --resume they set
+/// this run (the total may be raised); every other setting given with --resume must repeat the
+/// stored value.
+const RUN_SETTINGS: [&str; 5] = ["model_name", "models_folder", "iteration_total", "gpus", "cpus"];
 
 fn train_command(words: &[String]) -> Result<(), Failure> {
-    let a = Args::parse(words, &["overwrite", "resume"]).map_err(usage)?;
-    a.only(&TRAIN_FLAGS).map_err(usage)?;
-    let image = read_stack_f32(Path::new(a.required("image").map_err(usage)?))?;
-    let labels = read_stack_labels(Path::new(a.required("labels").map_err(usage)?))?;
+    let f = Flags::read("train", words, &[], &["resume"]).map_err(usage)?;
+    let image = read_stack_f32(Path::new(f.required_file("image").map_err(usage)?))?;
+    let labels = read_stack_labels(Path::new(f.required_file("labels").map_err(usage)?))?;
     let context = job_context(|event| eprintln!("segtrain: {}", event.to_line()));
-    let name = a.required("name").map_err(usage)?.to_string();
+    let name = f.required_text("model_name").map_err(usage)?;
     let stacks = TrainingStacks { image, labels };
-    let outcome = if a.switch("resume") {
-        let mut settings = ResumeSettings::of(&name);
-        settings.models_dir = a.get("models-dir").map(PathBuf::from);
-        settings.iteration_total = a.number("iterations").map_err(usage)?.map(|v| v as u64);
-        settings.gpus = a.number("gpus").map_err(usage)?;
-        settings.cpus = a.number("cpus").map_err(usage)?;
-        // The original command line may be given again: its recipe flags are checked.
-        if TRAIN_FLAGS.iter().any(|f| !RUN_FLAGS.contains(f) && a.get(f).is_some()) {
-            let mut recipe = train_settings_given(&a, name.clone())?;
-            recipe.config = a.get("config").unwrap_or_default().to_string();
-            settings.recipe = Some(recipe);
+    let outcome = if f.switch("resume") {
+        let run: serde_json::Map<String, serde_json::Value> =
+            f.settings.iter().filter(|(k, _)| RUN_SETTINGS.contains(&k.as_str())).map(|(k, v)| (k.replace("model_name", "model"), v.clone())).collect();
+        let mut settings: ResumeSettings = serde_json::from_value(serde_json::Value::Object(run)).map_err(|e| Failure::Error(e.to_string()))?;
+        // The original command line may be given again: its recipe settings are checked.
+        if f.settings.keys().any(|k| !RUN_SETTINGS.contains(&k.as_str())) {
+            let config = serde_json::json!(f.settings.get("config").and_then(|c| c.as_str()).unwrap_or_default());
+            settings.recipe = Some(f.parse(serde_json::Map::from_iter([("config".to_string(), config)])).map_err(Failure::Error)?);
         }
         resume(&settings, stacks, &context)?
     } else {
-        let mut settings = train_settings_given(&a, name.clone())?;
-        settings.config = a.required("config").map_err(usage)?.to_string();
-        // Without --voxel-nm, the image's own calibration is used when it has one.
-        settings.voxel_nm = settings.voxel_nm.or_else(|| stacks.image.voxel_nm.map(|v| v.to_vec()));
+        f.required_text("config").map_err(usage)?;
+        let mut settings: TrainSettings = f.parse(serde_json::Map::new()).map_err(Failure::Error)?;
+        // Without a voxel size, the image's own calibration is used when it has one.
+        if let Some([x, y, z]) = stacks.image.voxel_nm {
+            settings.calibration = Some(serde_json::json!({"unit": "nm", "x": x, "y": y, "z": z}));
+        }
         train(&settings.resolve()?, stacks, &context)?
     };
     eprintln!(
@@ -125,37 +123,28 @@ fn train_command(words: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The training flags as given (config left empty: the caller decides what a missing one means).
-fn train_settings_given(a: &Args, name: String) -> Result<TrainSettings, Failure> {
-    Ok(TrainSettings {
-        config: String::new(),
-        name,
-        models_dir: a.get("models-dir").map(PathBuf::from),
-        voxel_nm: a.numbers("voxel-nm").map_err(usage)?,
-        gpus: a.number("gpus").map_err(usage)?,
-        cpus: a.number("cpus").map_err(usage)?,
-        base_lr: a.number("lr").map_err(usage)?,
-        iteration_step: a.number("iteration-step").map_err(usage)?,
-        iteration_save: a.number("iteration-save").map_err(usage)?,
-        iteration_total: a.number("iterations").map_err(usage)?,
-        time_budget_minutes: a.number("time-budget-minutes").map_err(usage)?,
-        samples_per_batch: a.number("batch").map_err(usage)?,
-        window: a.numbers("window").map_err(usage)?,
-        // "auto" or a factor: the core reads both from text and names the setting if wrong.
-        scale: a.get("scale").map(|v| serde_json::Value::String(v.to_string())),
-        seed: a.number("seed").map_err(usage)?,
-        log_every: a.number("log-every").map_err(usage)?,
-        validation_fraction: a.number("validation").map_err(usage)?,
-        validation_every: a.number("validation-every").map_err(usage)?,
-        fine_tune_from: a.get("fine-tune-from").map(String::from),
-        overwrite: a.switch("overwrite"),
-    })
+/// The settings of one command, as its dialog explains them.
+fn help_command(command: &str) -> Result<(), Failure> {
+    let schema_name = if command == "predict" { "auto_label" } else { command };
+    let schema = segtrain::settings::schema::command_schema(schema_name, &serde_json::json!({})).map_err(|e| usage(e.to_string()))?;
+    println!("segtrain {command}: {}\n", schema.intro);
+    for f in schema.fields.iter().filter(|f| f.native) {
+        let default = match &f.default {
+            serde_json::Value::Null => String::new(),
+            v => format!(" (default {})", v.to_string().trim_matches('"')),
+        };
+        println!("  --{} {}{default}\n      {}", f.key, f.label, f.help);
+        if !f.aliases.is_empty() {
+            println!("      older name: {}", f.aliases.iter().map(|a| format!("--{a}")).collect::<Vec<_>>().join(", "));
+        }
+    }
+    Ok(())
 }
 
 fn models_command(words: &[String]) -> Result<(), Failure> {
     let a = Args::parse(words, &[]).map_err(usage)?;
-    a.only(&["models-dir"]).map_err(usage)?;
-    let dir = a.get("models-dir").map(PathBuf::from).unwrap_or_else(segtrain::store::default_models_dir);
+    a.only(&["models_folder", "models-dir"]).map_err(usage)?;
+    let dir = a.get("models_folder").or(a.get("models-dir")).map(PathBuf::from).unwrap_or_else(segtrain::store::default_models_dir);
     let models = segtrain::store::list_models(&dir)?;
     if models.is_empty() {
         eprintln!("segtrain: no models in {}", dir.display());
@@ -172,19 +161,24 @@ fn models_command(words: &[String]) -> Result<(), Failure> {
 /// Deletes a stored model (refused while another process writes it).
 fn delete_command(words: &[String]) -> Result<(), Failure> {
     let a = Args::parse(words, &[]).map_err(usage)?;
-    a.only(&["name", "models-dir"]).map_err(usage)?;
-    let dir = segtrain::store::models_dir_or_default(a.get("models-dir").map(Path::new));
-    let path = segtrain::store::delete_model(&dir, a.required("name").map_err(usage)?)?;
+    a.only(&["model", "name", "models_folder", "models-dir"]).map_err(usage)?;
+    let dir = segtrain::store::models_dir_or_default(a.get("models_folder").or(a.get("models-dir")).map(Path::new));
+    let name = a.get("model").or(a.get("name")).ok_or_else(|| usage("--model is required".into()))?;
+    let path = segtrain::store::delete_model(&dir, name)?;
     eprintln!("segtrain: deleted {}", path.display());
     Ok(())
 }
 
 fn demo_data_command(words: &[String]) -> Result<(), Failure> {
-    let a = Args::parse(words, &[]).map_err(usage)?;
-    a.only(&["out", "slices", "height", "width", "seed"]).map_err(usage)?;
-    let out = PathBuf::from(a.required("out").map_err(usage)?);
-    let number = |name: &str, default: f64| a.number(name).map(|v| v.unwrap_or(default) as i64).map_err(usage);
-    let demo = segtrain::data::demo_stacks_checked(number("slices", 6.0)?, number("height", 256.0)?, number("width", 256.0)?, number("seed", 1.0)?)?;
+    let f = Flags::read("demo_data", words, &["out"], &[]).map_err(usage)?;
+    let out = PathBuf::from(f.required_file("out").map_err(usage)?);
+    let mut sizes = serde_json::Map::new();
+    for field in &f.schema.fields {
+        if !f.settings.contains_key(field.key) {
+            sizes.insert(field.key.to_string(), field.default.clone());
+        }
+    }
+    let demo = f.parse::<segtrain::data::DemoSettings>(sizes).map_err(Failure::Error)?.stacks()?;
     std::fs::create_dir_all(&out).map_err(|e| Failure::Error(format!("{}: {e}", out.display())))?;
     let voxel = Some([5.0, 5.0, 40.0]);
     let image = Volume::new(demo.image.iter().map(|&v| v as u8).collect::<Vec<u8>>(), demo.shape)?.with_voxel_nm(voxel);
@@ -198,58 +192,18 @@ fn demo_data_command(words: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// predict's flags besides WATERSHED_FLAGS.
-const PREDICT_FLAGS: [&str; 12] =
-    ["name", "image", "out", "models-dir", "probabilities", "overlap", "gpus", "cpus", "batch", "voxel-nm", "weights", "threshold"];
-
-/// Flags that change one of an instance model's watershed parameters (named as in model.json).
-const WATERSHED_FLAGS: [&str; 7] =
-    ["foreground-threshold", "seed-foreground", "seed-contour", "seed-distance", "min-seed-size", "min-size", "link-sections"];
-
 fn predict_command(words: &[String]) -> Result<(), Failure> {
-    let a = Args::parse(words, &["tta"]).map_err(usage)?;
-    a.only(&[&PREDICT_FLAGS[..], &WATERSHED_FLAGS[..]].concat()).map_err(usage)?;
-    let out = PathBuf::from(a.required("out").map_err(usage)?);
-    let image_path = Path::new(a.required("image").map_err(usage)?);
+    let f = Flags::read("auto_label", words, &["out", "probabilities"], &[]).map_err(usage)?;
+    let out = PathBuf::from(f.required_file("out").map_err(usage)?);
+    let image_path = Path::new(f.required_file("image").map_err(usage)?);
     check_output("out", &out, &[("image", image_path)])?;
-    if let Some(p) = a.get("probabilities") {
+    if let Some(p) = f.file("probabilities") {
         check_output("probabilities", Path::new(p), &[("image", image_path), ("out", out.as_path())])?;
     }
+    f.required_text("model").map_err(usage)?;
     let image = read_stack_f32(image_path)?;
-    let mut settings = PredictSettings { name: a.required("name").map_err(usage)?.to_string(), ..Default::default() };
-    settings.models_dir = a.get("models-dir").map(PathBuf::from);
-    settings.tta = a.switch("tta");
-    settings.probabilities = a.get("probabilities").is_some();
-    if let Some(v) = a.number("overlap").map_err(usage)? {
-        settings.overlap = v;
-    }
-    if let Some(v) = a.number("gpus").map_err(usage)? {
-        settings.gpus = v as u32;
-    }
-    if let Some(v) = a.number("cpus").map_err(usage)? {
-        settings.cpus = v as u32;
-    }
-    if let Some(v) = a.number("batch").map_err(usage)? {
-        settings.batch = v as usize;
-    }
-    settings.threshold = a.number("threshold").map_err(usage)?.map(|v| v as f32);
-    let mut watershed = serde_json::Map::new();
-    for flag in WATERSHED_FLAGS {
-        if let Some(v) = a.number(flag).map_err(usage)? {
-            // Sizes are whole voxel counts: 100 is sent as an integer, 99.5 as given (and refused).
-            let value = if v.fract() == 0.0 && v >= 0.0 { serde_json::json!(v as u64) } else { serde_json::json!(v) };
-            watershed.insert(flag.replace('-', "_"), value);
-        }
-    }
-    if !watershed.is_empty() {
-        settings.instance = Some(serde_json::Value::Object(watershed));
-    }
-    if let Some(w) = a.get("weights") {
-        settings.weights = w.to_string();
-    }
-    if let Some(v) = voxel_flag(&a, "voxel-nm")? {
-        settings.voxel_nm = Some(v);
-    }
+    let wants_maps = serde_json::Map::from_iter([("probabilities".to_string(), serde_json::json!(f.file("probabilities").is_some()))]);
+    let settings: PredictSettings = f.parse(wants_maps).map_err(Failure::Error)?;
     let context = job_context(|event| match event {
         Event::Predicting { windows_done, windows_total } if windows_done % 50 != 0 && windows_done != windows_total => {}
         other => eprintln!("segtrain: {}", other.to_line()),
@@ -258,7 +212,7 @@ fn predict_command(words: &[String]) -> Result<(), Failure> {
     let prediction = predict(&settings, image, &context)?;
     write_labels(&out, &prediction.labels)?;
     let mut written = vec![out.display().to_string()];
-    if let (Some(maps), Some(path)) = (&prediction.probabilities, a.get("probabilities")) {
+    if let (Some(maps), Some(path)) = (&prediction.probabilities, f.file("probabilities")) {
         written.extend(write_probabilities(Path::new(path), maps, &prediction.outputs)?.iter().map(|p| p.display().to_string()));
     }
     let objects = prediction.labels.data.iter().copied().max().unwrap_or(0);
@@ -268,20 +222,18 @@ fn predict_command(words: &[String]) -> Result<(), Failure> {
 }
 
 fn evaluate_command(words: &[String]) -> Result<(), Failure> {
-    let a = Args::parse(words, &["json", "per-slice"]).map_err(usage)?;
-    a.only(&["prediction", "truth", "kind"]).map_err(usage)?;
-    let prediction = read_stack_labels(Path::new(a.required("prediction").map_err(usage)?))?;
-    let truth = read_stack_labels(Path::new(a.required("truth").map_err(usage)?))?;
-    let kind = a.required("kind").map_err(usage)?;
-    let report = segtrain::evaluate::evaluate(&truth, &prediction, kind, a.switch("per-slice"))?;
-    if a.switch("json") {
+    let f = Flags::read("evaluate", words, &[], &["json"]).map_err(usage)?;
+    let prediction = read_stack_labels(Path::new(f.required_file("segmentation").map_err(usage)?))?;
+    let truth = read_stack_labels(Path::new(f.required_file("truth").map_err(usage)?))?;
+    let kind = f.required_text("kind").map_err(usage)?;
+    let report = segtrain::evaluate::evaluate(&truth, &prediction, &kind, f.switch("per_slice"))?;
+    if f.switch("json") {
         println!("{}", serde_json::to_string(&report).expect("reports serialise"));
     } else {
         println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
     }
     Ok(())
 }
-
 /// "a:b" as a half-open range (either side may be left out), checked against the axis length.
 fn range(a: &Args, flag: &str, n: usize) -> Result<std::ops::Range<usize>, Failure> {
     let Some(text) = a.get(flag) else { return Ok(0..n) };
@@ -317,18 +269,12 @@ fn crop_command(words: &[String]) -> Result<(), Failure> {
 /// Tunes a stored model's post-processing on a labelled stack it did not train on (model.json
 /// keeps the values; auto-label uses them).
 fn tune_command(words: &[String]) -> Result<(), Failure> {
-    let a = Args::parse(words, &[]).map_err(usage)?;
-    a.only(&["name", "image", "labels", "models-dir", "weights", "voxel-nm", "cpus"]).map_err(usage)?;
-    let name = a.required("name").map_err(usage)?.to_string();
-    let image = read_stack_f32(Path::new(a.required("image").map_err(usage)?))?;
-    let labels = read_stack_labels(Path::new(a.required("labels").map_err(usage)?))?;
-    let settings = TuneSettings {
-        name,
-        models_dir: a.get("models-dir").map(PathBuf::from),
-        weights: a.get("weights").unwrap_or("final").to_string(),
-        voxel_nm: voxel_flag(&a, "voxel-nm")?,
-        cpus: a.number("cpus").map_err(usage)?.map_or(2, |v| v as u32),
-    };
+    let f = Flags::read("tune", words, &[], &[]).map_err(usage)?;
+    f.required_text("model").map_err(usage)?;
+    let image = read_stack_f32(Path::new(f.required_file("image").map_err(usage)?))?;
+    let labels = read_stack_labels(Path::new(f.required_file("labels").map_err(usage)?))?;
+    let settings: TuneSettings = f.parse(serde_json::Map::new()).map_err(Failure::Error)?;
+    settings.check()?;
     let context = job_context(|event| match event {
         Event::Predicting { .. } => {}
         other => eprintln!("segtrain: {}", other.to_line()),

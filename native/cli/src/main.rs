@@ -1,39 +1,44 @@
 //! `segtrain`: the same core as the Fiji plugin, for servers and clusters.
 mod args;
 mod commands;
+mod flags;
 mod label_io;
 mod outputs;
 mod signals;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage:
-  segtrain train --image IMG --labels LBL --config CONFIG --name NAME [--models-dir DIR]
-                 [--voxel-nm X,Y,Z] [--gpus N] [--cpus N] [--lr F] [--iteration-step N]
-                 [--iteration-save N] [--iterations N] [--time-budget-minutes M] [--batch N]
-                 [--window Z,Y,X] [--scale auto|N]
-                 [--seed N]
-                 [--log-every N] [--validation F] [--validation-every N] [--fine-tune-from MODEL]
-                 [--overwrite]
-  segtrain train --resume --image IMG --labels LBL --name NAME [--models-dir DIR] [--iterations N]
-                 [--gpus N] [--cpus N] [the original training flags, which must match the model's]
+const USAGE: &str = "usage (every setting is --key value, the key as in Fiji's dialogs and macros;
+--key-with-dashes works too; `segtrain help COMMAND` explains each one):
+  segtrain train --image IMG --labels LBL --config CONFIG --model_name NAME [--models_folder DIR]
+                 [--x_nm X --y_nm Y --z_nm Z] [--scale auto|N] [--gpus N] [--cpus N]
+                 [--window_size Z,Y,X] [--samples_per_batch N] [--base_lr F] [--iteration_total N]
+                 [--time_budget_minutes M] [--iteration_save N] [--iteration_step N]
+                 [--validation_fraction F] [--validation_every N] [--seed N] [--log_every N]
+                 [--fine_tune_from MODEL] [--overwrite]
+  segtrain train --resume --image IMG --labels LBL --model_name NAME [--models_folder DIR]
+                 [--iteration_total N] [--gpus N] [--cpus N]
+                 [the original training flags, which must match the model's]
   (SIGINT/SIGTERM/SIGHUP stop like Esc: checkpoint, status cancelled, exit 130/143/129)
   (CONFIG: Instance2D, Instance3D, Semantic2D or Semantic3D)
-  segtrain predict --name NAME --image IMG --out OUT.tif [--models-dir DIR] [--probabilities P.tif]
-                   [--tta] [--overlap F] [--gpus N] [--cpus N] [--batch N] [--voxel-nm X,Y,Z]
-                   [--weights final|best] [--threshold F] [--foreground-threshold F]
-                   [--seed-foreground F] [--seed-contour F] [--seed-distance F] [--min-seed-size N]
-                   [--min-size N] [--link-sections F]
-  segtrain tune --name NAME --image IMG --labels LBL [--models-dir DIR] [--weights final|best]
-                [--voxel-nm X,Y,Z] [--cpus N]
-  segtrain evaluate --prediction P.tif --truth T.tif --kind semantic|foreground|instance [--per-slice] [--json]
+  segtrain predict --model NAME --image IMG --out OUT.tif [--models_folder DIR] [--probabilities P.tif]
+                   [--weights final|best] [--x_nm X --y_nm Y --z_nm Z] [--overlap F] [--tta]
+                   [--gpus N] [--cpus N] [--batch N] [--threshold F] [--foreground_threshold F]
+                   [--seed_foreground F] [--seed_contour F] [--seed_distance F] [--min_seed_size N]
+                   [--min_size N] [--link_sections F]
+  segtrain tune --model NAME --image IMG --labels LBL [--models_folder DIR] [--weights final|best]
+                [--x_nm X --y_nm Y --z_nm Z] [--cpus N]
+  segtrain evaluate --segmentation S.tif --truth T.tif --kind semantic|foreground|instance [--per_slice] [--json]
   segtrain crop --in IMG --out OUT.tif [--z A:B] [--y A:B] [--x A:B] [--labels]
   segtrain resample --in IMG --out OUT.tif --voxel-nm X,Y,Z [--from-nm X,Y,Z] [--labels]
-  segtrain models [--models-dir DIR]
-  segtrain delete --name NAME [--models-dir DIR]
+  segtrain models [--models_folder DIR]
+  segtrain delete --model NAME [--models_folder DIR]
   segtrain demo-data --out DIR [--slices N] [--height N] [--width N] [--seed N]
   segtrain configs
   segtrain version
+  segtrain help train|resume|predict|tune|evaluate
+Older flag names (--name, --window, --lr, --iterations, --batch, --validation, --models-dir,
+--voxel-nm, --prediction) still work until the next release.
 IMG and LBL are multi-page TIFF files or folders of single-page TIFFs (taken in name order).";
 
 fn main() -> ExitCode {

@@ -36,7 +36,7 @@ fn errors_exit_non_zero_with_one_line_that_says_why() {
     let d = dir.to_str().unwrap();
     let out = segtrain(&[
         "train", "--image", &format!("{d}/a/image.tif"), "--labels", &format!("{d}/b/labels.tif"), "--config", "Semantic2D",
-        "--name", "x", "--models-dir", d, "--window", "1,32,32",
+        "--model_name", "x", "--models_folder", d, "--window_size", "1,32,32",
     ]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
@@ -47,7 +47,7 @@ fn errors_exit_non_zero_with_one_line_that_says_why() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("/nonexistent.tif"), "{}", text(&out.stderr));
 
-    let out = segtrain(&["train", "--image", &format!("{d}/a/image.tif"), "--labels", &format!("{d}/a/labels.tif"), "--config", "Semantic2D", "--name", "x", "--iterations", "100", "--iteration-save", "7"]);
+    let out = segtrain(&["train", "--image", &format!("{d}/a/image.tif"), "--labels", &format!("{d}/a/labels.tif"), "--config", "Semantic2D", "--model_name", "x", "--iteration_total", "100", "--iteration_save", "7"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("iteration_save: 7 does not divide iteration_total 100"), "{}", text(&out.stderr));
 

@@ -130,7 +130,7 @@ fn a_second_writer_of_a_model_is_refused_while_the_first_runs() {
     ] {
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
-        assert!(stderr.contains(&format!("model 'busy' is being written by process {} (training)", first.id())), "{what}: {stderr}");
+        assert!(stderr.contains(&format!("model: 'busy' is being written by process {} (training)", first.id())), "{what}: {stderr}");
     }
     Command::new("kill").args(["-TERM", &first.id().to_string()]).status().unwrap();
     for _ in lines {}

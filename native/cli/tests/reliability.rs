@@ -73,7 +73,7 @@ fn fixture() -> (PathBuf, PathBuf) {
     assert!(out.status.success(), "{}", text(&out.stderr));
     edited_model(&models, "newer", |r| r["schema_version"] = 99.into());
     edited_model(&models, "edited-task", |r| r["config"]["task"] = "instance".into());
-    edited_model(&models, "huge-window", |r| r["config"]["window"] = serde_json::json!([1, 1000000, 1000000]));
+    edited_model(&models, "huge-window", |r| r["config"]["window_size"] = serde_json::json!([1, 1000000, 1000000]));
     edited_model(&models, "huge-network", |r| r["network"]["filters"][0] = 100000.into());
     edited_model(&models, "zero-std", |r| r["normalization"]["std"] = 0.into());
     edited_model(&models, "no-weights", |_| {});
@@ -138,14 +138,14 @@ fn case(name: &'static str, code: i32, message: &'static str, args: &str, dir: &
     Case { name, code, message, args: args.split_whitespace().map(fill).collect() }
 }
 
-const TRAIN: &str = "train --image {d}/image.tif --labels {d}/labels.tif --config Semantic2D --models-dir {m} --iterations 2 --iteration-save 2 --batch 1";
-const PREDICT: &str = "predict --image {d}/image.tif --models-dir {m} --out {o}/labels.tif";
+const TRAIN: &str = "train --image {d}/image.tif --labels {d}/labels.tif --config Semantic2D --models_folder {m} --iteration_total 2 --iteration_save 2 --samples_per_batch 1";
+const PREDICT: &str = "predict --image {d}/image.tif --models_folder {m} --out {o}/labels.tif";
 
 fn cases(dir: &Path) -> Vec<Case> {
     // The base training command with `rest` added; a flag in `rest` replaces the base's.
     let t = |rest: &str| {
         let given: Vec<&str> = rest.split_whitespace().filter(|w| w.starts_with("--")).collect();
-        let base = format!("{TRAIN} --window 1,32,32");
+        let base = format!("{TRAIN} --window_size 1,32,32");
         let words: Vec<&str> = base.split_whitespace().collect();
         let mut kept = vec![words[0].to_string()];
         for pair in words[1..].chunks(2).filter(|pair| !given.contains(&pair[0])) {
@@ -154,55 +154,56 @@ fn cases(dir: &Path) -> Vec<Case> {
         format!("{} {rest}", kept.join(" "))
     };
     let p = |rest: &str| format!("{PREDICT} {rest}");
-    let train_on = |image: &str, labels: &str| format!("train --image {image} --labels {labels} --config Semantic2D --name new --models-dir {{m}} --iterations 2 --iteration-save 2 --window 1,32,32");
-    let resume = |rest: &str| format!("train --resume --image {{d}}/image.tif --labels {{d}}/labels.tif --models-dir {{m}} {rest}");
+    let train_on = |image: &str, labels: &str| format!("train --image {image} --labels {labels} --config Semantic2D --model_name new --models_folder {{m}} --iteration_total 2 --iteration_save 2 --window_size 1,32,32");
+    let resume = |rest: &str| format!("train --resume --image {{d}}/image.tif --labels {{d}}/labels.tif --models_folder {{m}} {rest}");
     let c = |name, code, message, args: &str| case(name, code, message, args, dir);
     vec![
         // The command line itself (exit 2, with the usage).
         c("no command", 2, "no command given", ""),
         c("unknown command", 2, "unknown command 'trian'", "trian"),
-        c("misspelt flag", 2, "unknown flag --imgae", &t("--name x --imgae y")),
-        c("flag without value", 2, "--name needs a value", &t("--name")),
-        c("word without flag", 2, "unexpected argument 'x'", &t("--name n x")),
-        c("flag given twice", 2, "--name is given twice", &t("--name a --name b")),
-        c("number flag not a number", 2, "--lr: 'fast' is not a number", &t("--name n --lr fast")),
-        c("window not numbers", 2, "--window: '1,a,3' is not a comma-separated list of numbers", &t("--name n --window 1,a,3")),
-        c("predict without --out", 2, "--out is required", "predict --name good --image {d}/image.tif --models-dir {m}"),
-        c("evaluate without --kind", 2, "--kind is required", "evaluate --prediction {d}/labels.tif --truth {d}/labels.tif"),
+        c("misspelt flag", 2, "unknown flag --imgae", &t("--model_name x --imgae y")),
+        c("flag without value", 2, "--model_name needs a value", &t("--model_name")),
+        c("word without flag", 2, "unexpected argument 'x'", &t("--model_name n x")),
+        c("flag given twice", 2, "--model_name is given twice", &t("--model_name a --model_name b")),
+        c("a key and its older name", 2, "--window_size is given twice", &t("--model_name a --window 1,32,32")),
+        c("number flag not a number", 2, "--base_lr: 'fast' is not a number", &t("--model_name n --base_lr fast")),
+        c("window not numbers", 1, "window_size: \"1,a,3\" is not a list of numbers a,b,c", &t("--model_name n --window_size 1,a,3")),
+        c("predict without --out", 2, "--out is required", "predict --model good --image {d}/image.tif --models_folder {m}"),
+        c("evaluate without --kind", 2, "--kind is required", "evaluate --segmentation {d}/labels.tif --truth {d}/labels.tif"),
         c("crop range not a range", 2, "--z: '5' is not a range a:b", "crop --in {d}/image.tif --out {o}/c.tif --z 5"),
         c("resample two sizes", 2, "--voxel-nm needs three sizes above 0", "resample --in {d}/image.tif --out {o}/r.tif --voxel-nm 1,2"),
         // Training settings (exit 1, nothing written).
-        c("unknown config", 1, "config:", &t("--name n --config Semantic4D")),
-        c("config file that is a folder", 1, "folder.json is not a config file", &t("--name n --config {b}/folder.json")),
-        c("config file that is not JSON", 1, "config: {b}/garbage.json is not a complete training config", &t("--name n --config {b}/garbage.json")),
-        c("name escaping the folder", 1, "name: '../escape' is not a usable model name", &t("--name ../escape")),
-        c("hidden name", 1, "name: '.hidden' is not a usable model name", &t("--name .hidden")),
-        c("negative learning rate", 1, "base_lr: must be a number above 0", &t("--name n --lr -1")),
-        c("huge learning rate", 1, "base_lr: must be a number above 0 and at most 10", &t("--name n --lr 100")),
-        c("NaN learning rate", 1, "base_lr: must be a number above 0", &t("--name n --lr NaN")),
-        c("zero iterations", 1, "iteration_total: must be a whole number from 1", &t("--name n --iterations 0")),
-        c("save not dividing total", 1, "iteration_save: 7 does not divide iteration_total 100", &t("--name n --iterations 100 --iteration-save 7")),
-        c("zero batch", 1, "samples_per_batch: must be a whole number from 1 to 4096 (got 0)", &t("--name n --batch 0")),
-        c("fractional batch", 1, "samples_per_batch: must be a whole number from 1 to 4096 (got 2.5)", &t("--name n --batch 2.5")),
-        c("window below the network's downsampling", 1, "window: y and x must be at least 16", &t("--name n --window 1,8,8")),
-        c("3D window for a 2D config", 1, "window: z must be 1 for a 2D config", &t("--name n --window 3,32,32")),
-        c("window of two numbers", 1, "window: needs three numbers z,y,x", &t("--name n --window 1,32")),
-        c("window larger than the stack", 1, "window: larger than the stack: y (height) is 128 but the stack has 64", &t("--name n --window 1,128,128")),
-        c("negative gpus", 1, "gpus: must be a whole number from 0 to 64 (got -1)", &t("--name n --gpus -1")),
-        c("gpus on a machine without", 1, "gpus:", &t("--name n --gpus 1")),
-        c("zero cpus", 1, "cpus: must be a whole number from 1 to", &t("--name n --cpus 0")),
-        c("more cpus than the machine", 1, "the cores of this machine (got 100000)", &t("--name n --cpus 100000")),
-        c("zero voxel size", 1, "voxel_nm: needs three sizes x,y,z in nm, each above 0", &t("--name n --voxel-nm 0,1,1")),
-        c("NaN voxel size", 1, "voxel_nm: needs three sizes x,y,z in nm, each above 0", &t("--name n --voxel-nm NaN,1,1")),
-        c("scale not a factor", 1, "scale: 'auto' or a whole number from 1 to 8", &t("--name n --scale half")),
-        c("scale too large", 1, "scale: 'auto' or a whole number from 1 to 8", &t("--name n --scale 100")),
-        c("validation share too large", 1, "validation_fraction: must be from 0 (no validation) to 0.5 (got 0.9)", &t("--name n --validation 0.9")),
-        c("negative time budget", 1, "time_budget_minutes: must be from 0", &t("--name n --time-budget-minutes -1")),
-        c("negative seed", 1, "seed: must be a whole number from 0", &t("--name n --seed -1")),
-        c("fine-tune from a missing model", 1, "fine_tune_from: no model called 'ghost'", &t("--name n --fine-tune-from ghost")),
-        c("name taken", 1, "name: a model called 'good' already exists", &t("--name good")),
-        c("overwriting a folder that is not a model", 1, "is not a SegTrain model; not overwriting it", &t("--name foreign --overwrite")),
-        c("fine-tune from a newer model", 1, "schema_version 99 is not one this SegTrain reads", &t("--name n --fine-tune-from newer")),
+        c("unknown config", 1, "config:", &t("--model_name n --config Semantic4D")),
+        c("config file that is a folder", 1, "folder.json is not a config file", &t("--model_name n --config {b}/folder.json")),
+        c("config file that is not JSON", 1, "config: {b}/garbage.json is not a complete training config", &t("--model_name n --config {b}/garbage.json")),
+        c("name escaping the folder", 1, "model_name: '../escape' is not a usable model name", &t("--model_name ../escape")),
+        c("hidden name", 1, "model_name: '.hidden' is not a usable model name", &t("--model_name .hidden")),
+        c("negative learning rate", 1, "base_lr: must be a number above 0", &t("--model_name n --base_lr -1")),
+        c("huge learning rate", 1, "base_lr: must be a number above 0 and at most 10", &t("--model_name n --base_lr 100")),
+        c("NaN learning rate", 2, "--base_lr: 'NaN' is not a number", &t("--model_name n --base_lr NaN")),
+        c("zero iterations", 1, "iteration_total: must be a whole number from 1", &t("--model_name n --iteration_total 0")),
+        c("save not dividing total", 1, "iteration_save: 7 does not divide iteration_total 100", &t("--model_name n --iteration_total 100 --iteration_save 7")),
+        c("zero batch", 1, "samples_per_batch: must be a whole number from 1 to 4096 (got 0)", &t("--model_name n --samples_per_batch 0")),
+        c("fractional batch", 1, "samples_per_batch: must be a whole number from 1 to 4096 (got 2.5)", &t("--model_name n --samples_per_batch 2.5")),
+        c("window below the network's downsampling", 1, "window_size: y and x must be at least 16", &t("--model_name n --window_size 1,8,8")),
+        c("3D window for a 2D config", 1, "window_size: z must be 1 for a 2D config", &t("--model_name n --window_size 3,32,32")),
+        c("window of two numbers", 1, "window_size: needs three numbers z,y,x", &t("--model_name n --window_size 1,32")),
+        c("window larger than the stack", 1, "window_size: larger than the stack: y (height) is 128 but the stack has 64", &t("--model_name n --window_size 1,128,128")),
+        c("negative gpus", 1, "gpus: must be a whole number from 0 to 64 (got -1)", &t("--model_name n --gpus -1")),
+        c("gpus on a machine without", 1, "gpus:", &t("--model_name n --gpus 1")),
+        c("zero cpus", 1, "cpus: must be a whole number from 1 to", &t("--model_name n --cpus 0")),
+        c("more cpus than the machine", 1, "the cores of this machine (got 100000)", &t("--model_name n --cpus 100000")),
+        c("zero voxel size", 1, "x_nm: must be a size in nm above 0 (got 0)", &t("--model_name n --x_nm 0 --y_nm 1 --z_nm 1")),
+        c("NaN voxel size", 2, "--x_nm: 'NaN' is not a number", &t("--model_name n --x_nm NaN --y_nm 1 --z_nm 1")),
+        c("scale not a factor", 1, "scale: 'auto' or a whole number from 1 to 8", &t("--model_name n --scale half")),
+        c("scale too large", 1, "scale: 'auto' or a whole number from 1 to 8", &t("--model_name n --scale 100")),
+        c("validation share too large", 1, "validation_fraction: must be from 0 (no validation) to 0.5 (got 0.9)", &t("--model_name n --validation_fraction 0.9")),
+        c("negative time budget", 1, "time_budget_minutes: must be from 0", &t("--model_name n --time_budget_minutes -1")),
+        c("negative seed", 1, "seed: must be a whole number from 0", &t("--model_name n --seed -1")),
+        c("fine-tune from a missing model", 1, "fine_tune_from: no model called 'ghost'", &t("--model_name n --fine_tune_from ghost")),
+        c("name taken", 1, "model_name: a model called 'good' already exists", &t("--model_name good")),
+        c("overwriting a folder that is not a model", 1, "is not a SegTrain model; not overwriting it", &t("--model_name foreign --overwrite")),
+        c("fine-tune from a newer model", 1, "schema_version 99 is not one this SegTrain reads", &t("--model_name n --fine_tune_from newer")),
         // Input stacks.
         c("missing image", 1, "/nonexistent.tif: file or folder not found", &train_on("/nonexistent.tif", "{d}/labels.tif")),
         c("header declaring a terapixel", 1, "lying.tif", &train_on("{b}/lying.tif", "{d}/labels.tif")),
@@ -221,45 +222,45 @@ fn cases(dir: &Path) -> Vec<Case> {
         c("RGB image", 1, "RGB colour image; convert to 8-bit grayscale first", &train_on("{b}/rgb.tif", "{d}/labels.tif")),
         c("RGB labels", 1, "RGB colour image; labels must hold one number per pixel", &train_on("{d}/image.tif", "{b}/rgb.tif")),
         // Auto-label.
-        c("predict with a missing model", 1, "name: no model called 'ghost'", &p("--name ghost")),
-        c("predict with a name escaping the folder", 1, "name:", &p("--name ../good")),
-        c("output is the input", 1, "--out: {d}/image.tif is also the input (--image)", "predict --name good --image {d}/image.tif --models-dir {m} --out {d}/image.tif"),
-        c("output in a missing folder", 1, "--out: the folder {o}/missing does not exist", "predict --name good --image {d}/image.tif --models-dir {m} --out {o}/missing/l.tif"),
-        c("output is a folder", 1, "is a folder; give a file name", "predict --name good --image {d}/image.tif --models-dir {m} --out {o}"),
-        c("probabilities onto the input", 1, "--probabilities: {d}/image.tif is also the input (--image)", &p("--name good --probabilities {d}/image.tif")),
-        c("probabilities onto the labels output", 1, "--probabilities: {o}/labels.tif is also the input (--out)", &p("--name good --probabilities {o}/labels.tif")),
-        c("predict on NaN pixels", 1, "contains 2 NaN or infinite value(s)", "predict --name good --image {b}/nan.tif --models-dir {m} --out {o}/l.tif"),
-        c("predict at a voxel size in the wrong unit", 1, "voxel_nm: the stack's x voxel size 1000 nm is 200.000 times the model's 5 nm", &p("--name good --voxel-nm 1000,1000,1000")),
-        c("overlap of 1 or more", 1, "overlap:", &p("--name good --overlap 1.5")),
-        c("zero batch in predict", 1, "batch:", &p("--name good --batch 0")),
-        c("unknown weights", 1, "weights: 'final' or 'best'", &p("--name good --weights latest")),
-        c("threshold above 1", 1, "threshold:", &p("--name good --threshold 2")),
-        c("model from a newer SegTrain", 1, "schema_version 99 is not one this SegTrain reads (1 to 2)", &p("--name newer")),
-        c("model.json edited to another task", 1, "config Semantic2D is a instance config but the model's outputs are", &p("--name edited-task")),
-        c("model.json declaring a huge window", 1, "window [1, 1000000, 1000000] is not a usable window", &p("--name huge-window")),
-        c("model.json declaring a huge network", 1, "1 to 1024 filters", &p("--name huge-network")),
-        c("model.json with zero spread", 1, "normalization must be a finite mean and a std above 0", &p("--name zero-std")),
-        c("model without weights", 1, "model 'no-weights' has no final weights", &p("--name no-weights")),
-        c("damaged weights", 1, "model.safetensors", &p("--name garbage-weights")),
-        c("model.json cut short", 1, "not a readable model.json", &p("--name not-json")),
-        c("empty model.json", 1, "not a readable model.json", &p("--name empty-json")),
-        c("folder that is not a model", 1, "no model called 'foreign'", &p("--name foreign")),
+        c("predict with a missing model", 1, "model: no model called 'ghost'", &p("--model ghost")),
+        c("predict with a name escaping the folder", 1, "model:", &p("--model ../good")),
+        c("output is the input", 1, "--out: {d}/image.tif is also the input (--image)", "predict --model good --image {d}/image.tif --models_folder {m} --out {d}/image.tif"),
+        c("output in a missing folder", 1, "--out: the folder {o}/missing does not exist", "predict --model good --image {d}/image.tif --models_folder {m} --out {o}/missing/l.tif"),
+        c("output is a folder", 1, "is a folder; give a file name", "predict --model good --image {d}/image.tif --models_folder {m} --out {o}"),
+        c("probabilities onto the input", 1, "--probabilities: {d}/image.tif is also the input (--image)", &p("--model good --probabilities {d}/image.tif")),
+        c("probabilities onto the labels output", 1, "--probabilities: {o}/labels.tif is also the input (--out)", &p("--model good --probabilities {o}/labels.tif")),
+        c("predict on NaN pixels", 1, "contains 2 NaN or infinite value(s)", "predict --model good --image {b}/nan.tif --models_folder {m} --out {o}/l.tif"),
+        c("predict at a voxel size in the wrong unit", 1, "x_nm: the stack's x voxel size 1000 nm is 200.000 times the model's 5 nm", &p("--model good --x_nm 1000 --y_nm 1000 --z_nm 1000")),
+        c("overlap of 1 or more", 1, "overlap:", &p("--model good --overlap 1.5")),
+        c("zero batch in predict", 1, "batch:", &p("--model good --batch 0")),
+        c("unknown weights", 1, "weights: 'final' or 'best'", &p("--model good --weights latest")),
+        c("threshold above 1", 1, "threshold:", &p("--model good --threshold 2")),
+        c("model from a newer SegTrain", 1, "schema_version 99 is not one this SegTrain reads (1 to 2)", &p("--model newer")),
+        c("model.json edited to another task", 1, "config Semantic2D is a instance config but the model's outputs are", &p("--model edited-task")),
+        c("model.json declaring a huge window", 1, "window [1, 1000000, 1000000] is not a usable window", &p("--model huge-window")),
+        c("model.json declaring a huge network", 1, "1 to 1024 filters", &p("--model huge-network")),
+        c("model.json with zero spread", 1, "normalization must be a finite mean and a std above 0", &p("--model zero-std")),
+        c("model without weights", 1, "model 'no-weights' has no final weights", &p("--model no-weights")),
+        c("damaged weights", 1, "model.safetensors", &p("--model garbage-weights")),
+        c("model.json cut short", 1, "not a readable model.json", &p("--model not-json")),
+        c("empty model.json", 1, "not a readable model.json", &p("--model empty-json")),
+        c("folder that is not a model", 1, "no model called 'foreign'", &p("--model foreign")),
         // Resume and tune.
-        c("resume a missing model", 1, "name: no model called 'ghost'", &resume("--name ghost")),
-        c("resume with another learning rate", 1, "'good' was trained with other settings (base_lr: 0.01 (given 0.5))", &resume("--name good --lr 0.5 --iterations 4")),
-        c("resume with another config", 1, "'good' was trained with other settings (config: Semantic2D (given Instance2D))", &resume("--name good --config Instance2D --iterations 4")),
-        c("resume on other stacks", 1, "resuming needs the same stacks", "train --resume --image {s}/image.tif --labels {s}/labels.tif --models-dir {m} --name good --iterations 4"),
-        c("resume with nothing left", 1, "iteration_total: 'good' has done its 2 iterations", &resume("--name good")),
-        c("resume below what is done", 1, "give at least 2 iterations", &resume("--name good --iterations 1")),
-        c("resume a newer model", 1, "schema_version 99", &resume("--name newer --iterations 4")),
-        c("tune on labels of another size", 1, "differ in size", "tune --name good --image {d}/image.tif --labels {s}/labels.tif --models-dir {m}"),
-        c("tune with unknown weights", 1, "weights: 'final' or 'best' (got 'last')", "tune --name good --image {d}/image.tif --labels {d}/labels.tif --models-dir {m} --weights last"),
-        c("delete a missing model", 1, "name: no model called 'ghost'", "delete --name ghost --models-dir {m}"),
-        c("delete a folder that is not a model", 1, "name: no model called 'foreign'", "delete --name foreign --models-dir {m}"),
-        c("delete with a name escaping the folder", 1, "name: '../good' is not a usable model name", "delete --name ../good --models-dir {m}"),
+        c("resume a missing model", 1, "model: no model called 'ghost'", &resume("--model_name ghost")),
+        c("resume with another learning rate", 1, "'good' was trained with other settings (base_lr: 0.01 (given 0.5))", &resume("--model_name good --base_lr 0.5 --iteration_total 4")),
+        c("resume with another config", 1, "'good' was trained with other settings (config: Semantic2D (given Instance2D))", &resume("--model_name good --config Instance2D --iteration_total 4")),
+        c("resume on other stacks", 1, "resuming needs the same stacks", "train --resume --image {s}/image.tif --labels {s}/labels.tif --models_folder {m} --model_name good --iteration_total 4"),
+        c("resume with nothing left", 1, "iteration_total: 'good' has done its 2 iterations", &resume("--model_name good")),
+        c("resume below what is done", 1, "give at least 2 iterations", &resume("--model_name good --iteration_total 1")),
+        c("resume a newer model", 1, "schema_version 99", &resume("--model_name newer --iteration_total 4")),
+        c("tune on labels of another size", 1, "differ in size", "tune --model good --image {d}/image.tif --labels {s}/labels.tif --models_folder {m}"),
+        c("tune with unknown weights", 1, "weights: 'final' or 'best' (got 'last')", "tune --model good --image {d}/image.tif --labels {d}/labels.tif --models_folder {m} --weights last"),
+        c("delete a missing model", 1, "model: no model called 'ghost'", "delete --model ghost --models_folder {m}"),
+        c("delete a folder that is not a model", 1, "model: no model called 'foreign'", "delete --model foreign --models_folder {m}"),
+        c("delete with a name escaping the folder", 1, "model: '../good' is not a usable model name", "delete --model ../good --models_folder {m}"),
         // Evaluate, crop, resample, demo data.
-        c("unknown evaluation kind", 1, "kind", "evaluate --prediction {d}/labels.tif --truth {d}/labels.tif --kind magic"),
-        c("evaluate stacks of different sizes", 1, "differ in size", "evaluate --prediction {d}/labels.tif --truth {s}/labels.tif --kind semantic"),
+        c("unknown evaluation kind", 1, "kind", "evaluate --segmentation {d}/labels.tif --truth {d}/labels.tif --kind magic"),
+        c("evaluate stacks of different sizes", 1, "differ in size", "evaluate --segmentation {d}/labels.tif --truth {s}/labels.tif --kind semantic"),
         c("resample to an absurd size", 1, "", "resample --in {d}/image.tif --out {o}/r.tif --voxel-nm 0.001,0.001,0.001"),
         c("resample onto its input", 1, "--out: {d}/image.tif is also the input (--in)", "resample --in {d}/image.tif --out {d}/image.tif --voxel-nm 10,10,40"),
         c("crop onto its input", 1, "is also the input (--in)", "crop --in {d}/image.tif --out {d}/image.tif --z 0:1"),

@@ -3,7 +3,25 @@ use crate::data::{class_indices, class_mapping};
 use crate::error::{Error, Result};
 use crate::metrics::{instance_scores, Confusion, InstanceScores};
 use segtrain_volume::Volume;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// The ways to compare (see `evaluate`).
+pub const KINDS: [&str; 3] = ["semantic", "instance", "foreground"];
+
+/// How to compare (the "evaluate" schema's settings).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateSettings {
+    pub kind: String,
+    #[serde(default)]
+    pub per_slice: bool,
+}
+
+impl EvaluateSettings {
+    pub fn from_json(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| Error::setting(format!("evaluate settings are not valid JSON: {e}")))
+    }
+}
 
 /// Semantic evaluation counts at most this many distinct label values.
 const MAX_CLASSES: usize = 256;

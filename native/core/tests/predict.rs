@@ -85,7 +85,7 @@ fn blended_windows_leave_no_seams() {
 /// A copy of model `from` named `to` whose window is `window` (same weights).
 fn copy_with_window(models: &Path, from: &str, to: &str, window: [usize; 3]) {
     let mut record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(models.join(from).join("model.json")).unwrap()).unwrap();
-    record["config"]["window"] = serde_json::json!(window);
+    record["config"]["window_size"] = serde_json::json!(window);
     std::fs::create_dir_all(models.join(to)).unwrap();
     std::fs::write(models.join(to).join("model.json"), record.to_string()).unwrap();
     std::fs::copy(models.join(from).join("model.safetensors"), models.join(to).join("model.safetensors")).unwrap();

@@ -60,7 +60,7 @@ fn a_model_trained_at_scale_2_labels_tunes_and_links_at_full_size() {
 
     // Tuning on demand on a labelled stack the model never saw: stored in model.json.
     let truth = Volume::new(new.labels.clone(), new.shape).unwrap();
-    let tune = TuneSettings { name: "s2".into(), models_dir: Some(models.clone()), weights: "final".into(), voxel_nm: None, cpus: 2 };
+    let tune = TuneSettings { name: "s2".into(), models_dir: Some(models.clone()), weights: "final".into(), cpus: 2, ..Default::default() };
     let report = tune_model(&tune, image, truth, &JobContext::default()).unwrap();
     assert_eq!(report.on, "labelled stack (3x64x56 at the model's scale)");
     let stored = ModelDir::open(&models, "s2").read_record().unwrap();

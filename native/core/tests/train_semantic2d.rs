@@ -116,7 +116,7 @@ fn stacks_of_different_sizes_or_without_labels_are_refused_before_anything_is_wr
     let err = train(&plan(&models, "bad", extra), stacks, &JobContext::default()).unwrap_err().to_string();
     assert!(err.contains("no labelled pixels"), "{err}");
     let err = train(&plan(&models, "bad", r#","window":[1,64,64]"#), demo(2, 48, 1), &JobContext::default()).unwrap_err().to_string();
-    assert!(err.contains("window: larger than the stack: y (height) is 64 but the stack has 48"), "{err}");
+    assert!(err.contains("window_size: larger than the stack: y (height) is 64 but the stack has 48"), "{err}");
     assert!(!models.join("bad").exists());
     std::fs::remove_dir_all(&models).unwrap();
 }

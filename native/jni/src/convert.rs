@@ -91,9 +91,10 @@ pub fn int_slices<'local>(env: &mut Env<'local>, data: &[i32], plane: usize) -> 
 }
 
 /// Object[] { a, b }
-pub fn pair<'local>(env: &mut Env<'local>, a: JObject<'local>, b: JObject<'local>) -> BridgeResult<JObjectArray<'local>> {
-    let array = JObjectArray::<JObject>::new(env, 2, JObject::null())?;
-    array.set_element(env, 0, &a)?;
-    array.set_element(env, 1, &b)?;
+pub fn objects<'local>(env: &mut Env<'local>, items: &[JObject<'local>]) -> BridgeResult<JObjectArray<'local>> {
+    let array = JObjectArray::<JObject>::new(env, items.len(), JObject::null())?;
+    for (i, item) in items.iter().enumerate() {
+        array.set_element(env, i, item)?;
+    }
     Ok(array)
 }

@@ -36,6 +36,16 @@ pub extern "system" fn Java_segtrain_bridge_Native_configJson<'l>(mut env: EnvUn
     })
 }
 
+/// The settings of `command` (see `settings::schema`) as JSON; `context` is a JSON object of what
+/// the defaults depend on (the chosen config, model, image calibration).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_segtrain_bridge_Native_schema<'l>(mut env: EnvUnowned<'l>, _: JClass<'l>, command: JString<'l>, context: JString<'l>) -> JString<'l> {
+    boundary(&mut env, |env| {
+        let text = segtrain::settings::schema::command_schema_json(&convert::string(env, &command)?, &convert::string(env, &context)?)?;
+        convert::new_string(env, &text)
+    })
+}
+
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_segtrain_bridge_Native_defaultModelsDir<'l>(mut env: EnvUnowned<'l>, _: JClass<'l>) -> JString<'l> {
     boundary(&mut env, |env| convert::new_string(env, &segtrain::store::default_models_dir().display().to_string()))
@@ -172,20 +182,19 @@ pub extern "system" fn Java_segtrain_bridge_Native_predictProbabilities<'l>(mut 
 pub extern "system" fn Java_segtrain_bridge_Native_evaluate<'l>(
     mut env: EnvUnowned<'l>,
     _: JClass<'l>,
-    kind: JString<'l>,
+    settings: JString<'l>,
     truth: JObjectArray<'l>,
     truth_width: jint,
     truth_height: jint,
     prediction: JObjectArray<'l>,
     width: jint,
     height: jint,
-    per_slice: jboolean,
 ) -> JString<'l> {
     boundary(&mut env, |env| {
-        let kind = convert::string(env, &kind)?;
+        let settings = segtrain::evaluate::EvaluateSettings::from_json(&convert::string(env, &settings)?)?;
         let truth = convert::label_stack(env, &truth, truth_width, truth_height)?;
         let prediction = convert::label_stack(env, &prediction, width, height)?;
-        let report = segtrain::evaluate::evaluate(&truth, &prediction, &kind, per_slice)?;
+        let report = segtrain::evaluate::evaluate(&truth, &prediction, &settings.kind, settings.per_slice)?;
         convert::new_string(env, &serde_json::to_string(&report).unwrap())
     })
 }
@@ -219,18 +228,16 @@ pub extern "system" fn Java_segtrain_bridge_Native_jobClose<'l>(mut env: EnvUnow
 pub extern "system" fn Java_segtrain_bridge_Native_demoStacks<'l>(
     mut env: EnvUnowned<'l>,
     _: JClass<'l>,
-    depth: jint,
-    height: jint,
-    width: jint,
-    seed: jlong,
+    settings: JString<'l>,
 ) -> JObjectArray<'l> {
     boundary(&mut env, |env| {
-        let demo = segtrain::data::demo_stacks_checked(depth as i64, height as i64, width as i64, seed)?;
+        let demo = segtrain::data::DemoSettings::from_json(&convert::string(env, &settings)?)?.stacks()?;
         let plane = demo.shape[1] * demo.shape[2];
         let labels: Vec<i32> = demo.labels.iter().map(|&l| (l != 0) as i32).collect();
         let image = convert::float_slices(env, &demo.image, plane)?;
         let labels = convert::int_slices(env, &labels, plane)?;
-        convert::pair(env, image.into(), labels.into())
+        let shape = convert::int_slices(env, &demo.shape.map(|s| s as i32), 3)?;
+        convert::objects(env, &[image.into(), labels.into(), shape.into()])
     })
 }
 

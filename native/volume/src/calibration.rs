@@ -71,7 +71,7 @@ fn unescape_unit(value: &str) -> String {
 
 /// Nanometres per `unit`; `None` for "pixel", empty, or a unit we do not know
 /// (treated as "not calibrated" rather than an error: calibration is a hint).
-pub(crate) fn unit_to_nm(unit: &str) -> Option<f64> {
+pub fn unit_to_nm(unit: &str) -> Option<f64> {
     let u = unit.trim().to_lowercase();
     let nm = match u.as_str() {
         "nm" | "nanometer" | "nanometers" | "nanometre" | "nanometres" => 1.0,

@@ -17,4 +17,5 @@ mod test_util;
 pub use error::VolumeError;
 pub use read::{read_stack_f32, read_stack_labels};
 pub use volume::Volume;
+pub use calibration::unit_to_nm;
 pub use write::{write_stack, Sample};

@@ -11,7 +11,7 @@ mod windows;
 
 pub use dihedral::Dihedral;
 pub use normalize::Normalization;
-pub use synthetic::{demo_stacks, demo_stacks_checked, DemoStacks};
+pub use synthetic::{demo_stacks, demo_stacks_checked, DemoSettings, DemoStacks};
 pub use pipeline::{batch_rng, BatchStream};
 pub use targets::{class_indices, class_mapping, instance_contour, instance_distance};
 pub use windows::{Batch, Region, SamplerSettings, StackData, WindowSampler};

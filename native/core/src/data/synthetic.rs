@@ -32,10 +32,32 @@ impl Ellipsoid {
     }
 }
 
+/// The demo data's settings (the "demo_data" schema: dialog, macro and CLI).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoSettings {
+    pub slices: i64,
+    pub height: i64,
+    pub width: i64,
+    pub seed: i64,
+}
+
+impl DemoSettings {
+    pub fn from_json(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| Error::setting(format!("demo data settings are not valid JSON: {e}")))
+    }
+
+    pub fn stacks(&self) -> Result<DemoStacks> {
+        demo_stacks_checked(self.slices, self.height, self.width, self.seed)
+    }
+}
+
 /// `demo_stacks` for sizes given by a person: refuses sizes that make no sense or no memory.
 pub fn demo_stacks_checked(depth: i64, height: i64, width: i64, seed: i64) -> Result<DemoStacks> {
     let mut problems = Vec::new();
-    for (field, value, min, max) in [("slices", depth, 1, 2000), ("height", height, 16, 8192), ("width", width, 16, 8192)] {
+    use crate::settings::{MAX_DEMO_SIDE, MAX_DEMO_SLICES, MIN_WINDOW_YX};
+    let min_side = MIN_WINDOW_YX as i64;
+    for (field, value, min, max) in [("slices", depth, 1, MAX_DEMO_SLICES as i64), ("height", height, min_side, MAX_DEMO_SIDE as i64), ("width", width, min_side, MAX_DEMO_SIDE as i64)] {
         if value < min || value > max {
             problems.push(format!("{field}: must be from {min} to {max} (got {value})"));
         }

@@ -18,6 +18,7 @@ use crate::rng::Rng;
 use crate::store::{ModelDir, ModelRecord, PostProcess, BEST_WEIGHTS, WEIGHTS};
 use crate::train::{Event, Head};
 use crate::runtime;
+use crate::settings::{MAX_OVERLAP, MAX_PREDICT_BATCH};
 use segtrain_volume::Volume;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -32,7 +33,9 @@ const CHUNK_FLOATS: usize = 32 << 20;
 #[serde(deny_unknown_fields, default)]
 pub struct PredictSettings {
     /// The stored model.
+    #[serde(rename = "model", alias = "name")]
     pub name: String,
+    #[serde(rename = "models_folder", alias = "models_dir")]
     pub models_dir: Option<PathBuf>,
     /// Overlap of neighbouring windows, as a share of the window (0.5 = half a window).
     pub overlap: f64,
@@ -44,8 +47,14 @@ pub struct PredictSettings {
     pub batch: usize,
     /// Also return the probability maps.
     pub probabilities: bool,
-    /// Voxel size of the stack, x, y, z nm; None = the model's (no resampling).
+    /// Voxel size of the stack, x, y, z nm; None = its calibration, else the model's (no
+    /// resampling). Given as x_nm, y_nm, z_nm (all three), or as voxel_nm by older callers.
     pub voxel_nm: Option<[f64; 3]>,
+    pub x_nm: Option<f64>,
+    pub y_nm: Option<f64>,
+    pub z_nm: Option<f64>,
+    /// The image's calibration as ImageJ keeps it ({unit, x, y, z}), used when no voxel size is given.
+    pub calibration: Option<serde_json::Value>,
     /// "final" (model.safetensors) or "best" (best validation, best.safetensors).
     pub weights: String,
     /// Binary semantic models: foreground where the probability is at least this; None = the
@@ -54,6 +63,14 @@ pub struct PredictSettings {
     /// Instance models: fields of the watershed's parameters to change (e.g. {"min_size": 100});
     /// the others keep the model's values.
     pub instance: Option<serde_json::Value>,
+    /// The same parameters one by one, as a dialog or the CLI gives them.
+    pub foreground_threshold: Option<serde_json::Value>,
+    pub seed_foreground: Option<serde_json::Value>,
+    pub seed_contour: Option<serde_json::Value>,
+    pub seed_distance: Option<serde_json::Value>,
+    pub min_seed_size: Option<serde_json::Value>,
+    pub min_size: Option<serde_json::Value>,
+    pub link_sections: Option<serde_json::Value>,
     /// Slices blended per chunk; 0 = as many as CHUNK_FLOATS allows. The result does not depend
     /// on it (window positions are fixed for the whole stack); only memory and speed do.
     pub chunk_slices: usize,
@@ -71,6 +88,17 @@ impl Default for PredictSettings {
             batch: 4,
             probabilities: false,
             voxel_nm: None,
+            x_nm: None,
+            y_nm: None,
+            z_nm: None,
+            calibration: None,
+            foreground_threshold: None,
+            seed_foreground: None,
+            seed_contour: None,
+            seed_distance: None,
+            min_seed_size: None,
+            min_size: None,
+            link_sections: None,
             weights: "final".into(),
             threshold: None,
             instance: None,
@@ -87,13 +115,13 @@ impl PredictSettings {
     pub fn check(&self) -> Result<()> {
         let mut problems = Vec::new();
         if let Err(m) = crate::settings::validate_model_name(&self.name) {
-            problems.push(format!("name: {m}"));
+            problems.push(format!("model: {m}"));
         }
-        if !(0.0..=0.9).contains(&self.overlap) {
-            problems.push(format!("overlap: must be from 0 to 0.9 of a window (got {})", self.overlap));
+        if !(0.0..=MAX_OVERLAP).contains(&self.overlap) {
+            problems.push(format!("overlap: must be from 0 to {MAX_OVERLAP} of a window (got {})", self.overlap));
         }
-        if self.batch == 0 || self.batch > 1024 {
-            problems.push(format!("batch: must be from 1 to 1024 windows (got {})", self.batch));
+        if self.batch == 0 || self.batch as u64 > MAX_PREDICT_BATCH {
+            problems.push(format!("batch: must be from 1 to {MAX_PREDICT_BATCH} windows (got {})", self.batch));
         }
         problems.extend(crate::runtime::cpus_problem(self.cpus));
         if self.weights != "final" && self.weights != "best" {
@@ -107,7 +135,44 @@ impl PredictSettings {
                 problems.push(format!("voxel_nm: three sizes above 0 (got {v:?})"));
             }
         }
+        if let Err(p) = self.given_voxel_nm() {
+            problems.extend(p);
+        }
         if problems.is_empty() { Ok(()) } else { Err(Error::InvalidSettings(problems)) }
+    }
+}
+
+impl PredictSettings {
+    /// x_nm, y_nm, z_nm when given (all three, or the older voxel_nm's), else voxel_nm; None
+    /// when neither (the image's calibration, else the model's voxel size).
+    pub fn given_voxel_nm(&self) -> std::result::Result<Option<[f64; 3]>, Vec<String>> {
+        Ok(crate::settings::schema::voxel_from_axes([self.x_nm, self.y_nm, self.z_nm], self.voxel_nm)?.or(self.voxel_nm))
+    }
+
+    /// The watershed changes: `instance` and the parameters given one by one.
+    fn watershed_changes(&self) -> Option<serde_json::Value> {
+        let flat = [
+            ("foreground_threshold", &self.foreground_threshold),
+            ("seed_foreground", &self.seed_foreground),
+            ("seed_contour", &self.seed_contour),
+            ("seed_distance", &self.seed_distance),
+            ("min_seed_size", &self.min_seed_size),
+            ("min_size", &self.min_size),
+            ("link_sections", &self.link_sections),
+        ];
+        if flat.iter().all(|(_, v)| v.is_none()) {
+            return self.instance.clone();
+        }
+        let mut changes = match &self.instance {
+            Some(serde_json::Value::Object(m)) => m.clone(),
+            _ => serde_json::Map::new(),
+        };
+        for (key, value) in flat {
+            if let Some(v) = value {
+                changes.insert(key.to_string(), v.clone());
+            }
+        }
+        Some(serde_json::Value::Object(changes))
     }
 }
 
@@ -141,7 +206,9 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
     record.normalization.apply(&mut values);
     // Resample to the model's voxel size when the stack's differs by more than 1%.
     let model_nm = record.config.voxel_nm;
-    let stack_nm = stack_voxel_nm(&record, settings.voxel_nm, calibration);
+    let calibration = calibration.or_else(|| settings.calibration.as_ref().and_then(crate::settings::schema::calibration_nm));
+    let given = settings.given_voxel_nm().map_err(Error::InvalidSettings)?;
+    let stack_nm = stack_voxel_nm(&record, given, calibration);
     // Working memory per voxel: the image, every output channel, blending weights, labels.
     let bytes_per_voxel = 4 * (record.head.output_channels() as u64 + 3);
     check_resampling_ratio(stack_nm, model_nm)?;
@@ -240,7 +307,7 @@ pub(crate) fn stack_voxel_nm(record: &ModelRecord, given: Option<[f64; 3]>, cali
 /// `models_dir`: None or empty = the default folder.
 pub fn load_model(models_dir: Option<&std::path::Path>, name: &str, weights: &str, device: Device) -> Result<(ModelDir, ModelRecord, VarStore, UNet)> {
     let models_dir = crate::store::models_dir_or_default(models_dir);
-    let dir = ModelDir::existing(&models_dir, name, "name")?;
+    let dir = ModelDir::existing(&models_dir, name, "model")?;
     let record = dir.read_record()?;
     let file = if weights == "best" { dir.path.join(BEST_WEIGHTS) } else { dir.path.join(WEIGHTS) };
     if !file.is_file() {
@@ -281,7 +348,7 @@ fn post_process_params(record: &ModelRecord, settings: &PredictSettings, size_ra
     if let Some(t) = settings.threshold {
         post.threshold = t;
     }
-    if let Some(changes) = &settings.instance {
+    if let Some(changes) = &settings.watershed_changes() {
         let mut merged = serde_json::to_value(&post.instance).expect("parameters serialise");
         let (Some(target), Some(changes)) = (merged.as_object_mut(), changes.as_object()) else {
             return Err(Error::setting("instance: must be an object of watershed parameters, e.g. {\"min_size\": 100}"));

@@ -39,7 +39,7 @@ pub fn check_resampling_ratio(stack_nm: [f64; 3], model_nm: [f64; 3]) -> crate::
         let ratio = s / m;
         if !(1.0 / MAX_RESAMPLING..=MAX_RESAMPLING).contains(&ratio) {
             return Err(crate::error::Error::setting(format!(
-                "voxel_nm: the stack's {axis} voxel size {s} nm is {ratio:.3} times the model's {m} nm; SegTrain resamples at most {MAX_RESAMPLING}-fold. \
+                "{axis}_nm: the stack's {axis} voxel size {s} nm is {ratio:.3} times the model's {m} nm; SegTrain resamples at most {MAX_RESAMPLING}-fold. \
                  Is it in nanometres? Give the stack's voxel size in nm"
             )));
         }
@@ -118,7 +118,7 @@ mod tests {
         assert!(err.contains("but only") && err.contains("is the voxel size right?"), "{err}");
         assert_eq!(checked_resampled_shape([2, 10, 10], [10.0, 10.0, 40.0], [5.0, 5.0, 40.0], 16).unwrap(), [2, 20, 20]);
         let err = check_resampling_ratio([1000.0; 3], [5.0, 5.0, 40.0]).unwrap_err().to_string();
-        assert!(err.contains("voxel_nm: the stack's x voxel size 1000 nm is 200.000 times the model's 5 nm"), "{err}");
+        assert!(err.contains("x_nm: the stack's x voxel size 1000 nm is 200.000 times the model's 5 nm"), "{err}");
         assert!(check_resampling_ratio([40.0, 40.0, 40.0], [5.0, 5.0, 40.0]).is_ok(), "8-fold: a model trained at scale 8");
     }
 

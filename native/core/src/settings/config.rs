@@ -74,6 +74,7 @@ pub struct TrainingConfig {
     pub time_budget_minutes: f64,
     pub samples_per_batch: u32,
     /// Training window z, y, x in voxels (of the stacks at the training scale).
+    #[serde(rename = "window_size", alias = "window")]
     pub window: [usize; 3],
     /// Downsampling of the stacks before training: a factor, or `auto` (from the objects' size).
     /// Absent in models stored before it existed: they trained at scale 1.

@@ -2,6 +2,7 @@
 //! resolved plan that training runs from.
 use super::config::{load_config, TrainingConfig};
 use super::scale::Scale;
+use super::fields::*;
 use super::validate::Checker;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -14,9 +15,19 @@ use std::path::PathBuf;
 #[serde(deny_unknown_fields)]
 pub struct TrainSettings {
     pub config: String,
+    #[serde(rename = "model_name", alias = "name")]
     pub name: String,
+    #[serde(rename = "models_folder", alias = "models_dir")]
     pub models_dir: Option<PathBuf>,
+    /// The voxel size, one setting per axis; a missing one comes from `calibration`, else the config.
+    pub x_nm: Option<f64>,
+    pub y_nm: Option<f64>,
+    pub z_nm: Option<f64>,
+    /// The three at once, as older settings gave them.
     pub voxel_nm: Option<Vec<f64>>,
+    /// The image's calibration as ImageJ keeps it ({unit, x, y, z}): where the voxel size comes
+    /// from when the person gave none (not a setting: a fact of the image).
+    pub calibration: Option<serde_json::Value>,
     pub gpus: Option<f64>,
     pub cpus: Option<f64>,
     pub base_lr: Option<f64>,
@@ -26,7 +37,9 @@ pub struct TrainSettings {
     /// Minutes to train for instead of an iteration count (0 = off).
     pub time_budget_minutes: Option<f64>,
     pub samples_per_batch: Option<f64>,
-    pub window: Option<Vec<f64>>,
+    /// z,y,x as a list or as text "z,y,x".
+    #[serde(rename = "window_size", alias = "window")]
+    pub window: Option<serde_json::Value>,
     /// "auto" or a whole downsampling factor (number or text).
     pub scale: Option<serde_json::Value>,
     pub seed: Option<f64>,
@@ -46,20 +59,21 @@ pub struct TrainSettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResumeSettings {
+    #[serde(rename = "model", alias = "name")]
     pub name: String,
     /// None: the default models folder.
-    #[serde(default)]
+    #[serde(default, rename = "models_folder", alias = "models_dir")]
     pub models_dir: Option<PathBuf>,
     /// None: the stored Iteration Total; may be raised to train on (or lowered, down to the
-    /// iterations already done).
+    /// iterations already done). A number, or text from a dialog ("" = as stored).
     #[serde(default)]
-    pub iteration_total: Option<u64>,
+    pub iteration_total: Option<serde_json::Value>,
     /// Run settings: they belong to this run, not to the model, so a model trained on one
-    /// machine resumes on another. None: as in the previous run.
+    /// machine resumes on another. None (or ""): as in the previous run.
     #[serde(default)]
-    pub gpus: Option<f64>,
+    pub gpus: Option<serde_json::Value>,
     #[serde(default)]
-    pub cpus: Option<f64>,
+    pub cpus: Option<serde_json::Value>,
     /// The original training settings given again (the CLI's training command line plus
     /// --resume): every recipe value they set must be the stored one.
     #[serde(default)]
@@ -79,9 +93,24 @@ impl ResumeSettings {
     /// The run settings checked and applied to the stored config.
     pub fn apply_run_settings(&self, config: &mut TrainingConfig) -> Result<()> {
         let mut check = Checker::default();
-        check.integer_into("gpus", self.gpus, 0, 64, &mut config.gpus);
-        check.cpus_into(self.cpus, &mut config.cpus);
+        let gpus = check.number("gpus", self.gpus.as_ref());
+        check.integer_into("gpus", gpus, 0, MAX_GPUS, &mut config.gpus);
+        let cpus = check.number("cpus", self.cpus.as_ref());
+        check.cpus_into(cpus, &mut config.cpus);
         check.finish()
+    }
+
+    /// The iteration total given, if any: a whole number of iterations.
+    pub fn iteration_total(&self) -> Result<Option<u64>> {
+        let mut check = Checker::default();
+        let mut total = None;
+        if let Some(v) = check.number("iteration_total", self.iteration_total.as_ref()) {
+            let mut t = 0u64;
+            check.integer_into("iteration_total", Some(v), 1, MAX_ITERATIONS, &mut t);
+            total = Some(t);
+        }
+        check.finish()?;
+        Ok(total)
     }
 }
 
@@ -101,39 +130,59 @@ impl TrainSettings {
         serde_json::from_str(text).map_err(|e| Error::setting(format!("settings are not valid JSON: {e}")))
     }
 
+    /// The voxel size the person gave: x_nm, y_nm, z_nm (or the older voxel_nm), each missing
+    /// one from the image's calibration; None when none was given and the image has none.
+    fn voxel_nm(&self, check: &mut Checker) -> Option<[f64; 3]> {
+        let calibration = self.calibration.as_ref().and_then(super::schema::calibration_nm);
+        let mut voxel = calibration;
+        if let Some(v) = &self.voxel_nm {
+            voxel = Some(check.positive_triple("voxel_nm", v)?);
+        }
+        match super::schema::voxel_from_axes([self.x_nm, self.y_nm, self.z_nm], voxel) {
+            Ok(given) => given.or(voxel),
+            Err(problems) => {
+                problems.into_iter().for_each(|p| check.problem(p));
+                None
+            }
+        }
+    }
+
     /// Checks every field (all problems are reported together) and fills in the defaults.
     pub fn resolve(&self) -> Result<TrainPlan> {
         let mut config = load_config(&self.config)?;
         let mut check = Checker::default();
-        check.model_name("name", &self.name);
+        check.model_name("model_name", &self.name);
         if let Some(from) = &self.fine_tune_from {
             check.model_name("fine_tune_from", from);
         }
-        if let Some(v) = &self.voxel_nm {
-            if let Some(v) = check.positive_triple("voxel_nm", v) {
-                config.voxel_nm = v;
-            }
+        if let Some(v) = self.voxel_nm(&mut check) {
+            config.voxel_nm = v;
         }
         let c = &mut config;
-        check.integer_into("gpus", self.gpus, 0, 64, &mut c.gpus);
+        check.integer_into("gpus", self.gpus, 0, MAX_GPUS, &mut c.gpus);
         check.cpus_into(self.cpus, &mut c.cpus);
-        check.integer_into("iteration_step", self.iteration_step, 1, 100_000, &mut c.iteration_step);
-        check.integer_into("iteration_total", self.iteration_total, 1, 100_000_000, &mut c.iteration_total);
-        check.integer_into("iteration_save", self.iteration_save, 1, 100_000_000, &mut c.iteration_save);
-        check.integer_into("samples_per_batch", self.samples_per_batch, 1, 4096, &mut c.samples_per_batch);
+        check.integer_into("iteration_step", self.iteration_step, 1, MAX_ITERATION_STEP, &mut c.iteration_step);
+        check.integer_into("iteration_total", self.iteration_total, 1, MAX_ITERATIONS, &mut c.iteration_total);
+        check.integer_into("iteration_save", self.iteration_save, 1, MAX_ITERATIONS, &mut c.iteration_save);
+        check.integer_into("samples_per_batch", self.samples_per_batch, 1, MAX_SAMPLES_PER_BATCH, &mut c.samples_per_batch);
         check.integer_into("seed", self.seed, 0, u32::MAX as u64, &mut c.seed);
-        check.integer_into("log_every", self.log_every, 1, 100_000_000, &mut c.log_every);
-        check.integer_into("validation_every", self.validation_every, 1, 100_000_000, &mut c.validation_every);
+        check.integer_into("log_every", self.log_every, 1, MAX_ITERATIONS, &mut c.log_every);
+        check.integer_into("validation_every", self.validation_every, 1, MAX_ITERATIONS, &mut c.validation_every);
         if let Some(lr) = self.base_lr {
-            if lr.is_finite() && lr > 0.0 && lr <= 10.0 {
+            if lr.is_finite() && lr > 0.0 && lr <= MAX_BASE_LR {
                 c.base_lr = lr;
             } else {
-                check.problem(format!("base_lr: must be a number above 0 and at most 10 (got {lr}); typical: 0.01 to 0.05 with SGD, 0.0005 to 0.002 with AdamW ({} uses {})", c.name, c.optimizer.label()));
+                check.problem(format!("base_lr: must be a number above 0 and at most {MAX_BASE_LR} (got {lr}); typical: 0.01 to 0.05 with SGD, 0.0005 to 0.002 with AdamW ({} uses {})", c.name, c.optimizer.label()));
             }
         }
         if let Some(w) = &self.window {
-            if let Some(w) = check.window("window", w, c.dims) {
-                c.window = w;
+            match super::lenient::numbers("window_size", w) {
+                Ok(w) => {
+                    if let Some(w) = check.window("window_size", &w, c.dims) {
+                        c.window = w;
+                    }
+                }
+                Err(message) => check.problem(message),
             }
         }
         if let Some(scale) = &self.scale {
@@ -143,14 +192,14 @@ impl TrainSettings {
             }
         }
         if let Some(v) = self.validation_fraction {
-            if v.is_finite() && (0.0..=0.5).contains(&v) {
+            if v.is_finite() && (0.0..=MAX_VALIDATION_FRACTION).contains(&v) {
                 c.validation_fraction = v;
             } else {
-                check.problem(format!("validation_fraction: must be from 0 (no validation) to 0.5 (got {v}); 0.1 is typical"));
+                check.problem(format!("validation_fraction: must be from 0 (no validation) to {MAX_VALIDATION_FRACTION} (got {v}); 0.1 is typical"));
             }
         }
         if let Some(m) = self.time_budget_minutes {
-            if m.is_finite() && (0.0..=10_080.0).contains(&m) {
+            if m.is_finite() && (0.0..=MAX_TIME_BUDGET_MINUTES).contains(&m) {
                 c.time_budget_minutes = m;
             } else {
                 check.problem(format!("time_budget_minutes: must be from 0 (off: train iteration_total iterations) to 10080 (a week) (got {m})"));
@@ -181,7 +230,7 @@ mod tests {
 
     #[test]
     fn defaults_come_from_the_config_and_values_override_them() {
-        let plan = settings(r#","base_lr":0.005,"window":[1,64,96],"voxel_nm":[4.6,4.6,50]"#).unwrap();
+        let plan = settings(r#","base_lr":0.005,"window_size":"1,64,96","x_nm":4.6,"y_nm":4.6,"z_nm":50"#).unwrap();
         assert_eq!(plan.config.base_lr, 0.005);
         assert_eq!(plan.config.window, [1, 64, 96]);
         assert_eq!(plan.config.voxel_nm, [4.6, 4.6, 50.0]);
@@ -204,10 +253,11 @@ mod tests {
 
     #[test]
     fn two_d_configs_need_a_single_section_window() {
-        let err = message(r#","window":[3,64,64]"#);
-        assert!(err.contains("window: z must be 1 for a 2D config"), "{err}");
-        assert!(message(r#","window":[1,64]"#).contains("window: needs three numbers z,y,x"));
-        assert!(message(r#","window":[1,8,64]"#).contains("window: y and x must be at least 16"));
+        let err = message(r#","window_size":[3,64,64]"#);
+        assert!(err.contains("window_size: z must be 1 for a 2D config"), "{err}");
+        assert!(message(r#","window":[1,64]"#).contains("window_size: needs three numbers z,y,x"), "the older key");
+        assert!(message(r#","window_size":"1,8,64""#).contains("window_size: y and x must be at least 16"));
+        assert!(message(r#","window_size":"1,x,64""#).contains("window_size: \"1,x,64\" is not a list of numbers"));
     }
 
     #[test]
@@ -238,11 +288,23 @@ mod tests {
     }
 
     #[test]
+    fn voxel_sizes_come_per_axis_from_the_calibration_or_the_config() {
+        let calibrated = r#","calibration":{"unit":"micron","x":0.004,"y":0.004,"z":0.05}"#;
+        let v = settings(calibrated).unwrap().config.voxel_nm;
+        assert!((v[0] - 4.0).abs() < 1e-9 && (v[2] - 50.0).abs() < 1e-9, "{v:?}");
+        let v = settings(&format!(r#"{calibrated},"z_nm":30"#)).unwrap().config.voxel_nm;
+        assert!((v[0] - 4.0).abs() < 1e-9 && v[2] == 30.0, "one axis given, the others from the calibration: {v:?}");
+        assert_eq!(settings("").unwrap().config.voxel_nm, [5.0, 5.0, 40.0], "Semantic2D's default");
+        assert!(message(r#","z_nm":30"#).contains("x_nm: missing"));
+        assert!(message(r#","x_nm":-1,"y_nm":1,"z_nm":1"#).contains("x_nm: must be a size in nm above 0 (got -1)"));
+    }
+
+    #[test]
     fn model_names_must_be_plain_folder_names() {
         for bad in ["", "../up", "a/b", ".hidden", "with space"] {
-            let text = format!(r#"{{"config":"Semantic2D","name":"{bad}"}}"#);
+            let text = format!(r#"{{"config":"Semantic2D","model_name":"{bad}"}}"#);
             let err = TrainSettings::from_json(&text).unwrap().resolve().unwrap_err().to_string();
-            assert!(err.contains("name:"), "{bad}: {err}");
+            assert!(err.contains("model_name:"), "{bad}: {err}");
         }
     }
 }

@@ -35,6 +35,18 @@ impl Checker {
         self.problem(format!("{field}: must be a whole number from {min} to {max} (got {v})"));
     }
 
+    /// A number given as a number or as text (None when absent or empty); a problem when text
+    /// that is not a number.
+    pub fn number(&mut self, field: &str, value: Option<&serde_json::Value>) -> Option<f64> {
+        match super::lenient::number(field, value?) {
+            Ok(v) => v,
+            Err(message) => {
+                self.problem(message);
+                None
+            }
+        }
+    }
+
     /// cpus: a whole number up to this machine's cores (more threads than cores only slow down).
     pub fn cpus_into(&mut self, value: Option<f64>, target: &mut u32) {
         let mut cpus = *target;

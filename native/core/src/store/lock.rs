@@ -100,7 +100,7 @@ fn busy(name: &str, owner: &str) -> Error {
         (Some(pid), Some(what)) => format!("process {pid} ({what})"),
         _ => "another process".to_string(),
     };
-    Error::setting(format!("name: model '{name}' is being written by {who}; wait for it to finish or stop it first"))
+    Error::setting(format!("model: '{name}' is being written by {who}; wait for it to finish or stop it first"))
 }
 
 #[cfg(test)]
@@ -116,7 +116,7 @@ mod tests {
         let models = temp("busy");
         let lock = ModelLock::acquire(&models, "m", "training").unwrap();
         let err = ModelLock::acquire(&models, "m", "tuning").unwrap_err().to_string();
-        assert!(err.contains("model 'm' is being written by this program (training)"), "{err}");
+        assert!(err.contains("model: 'm' is being written by this program (training)"), "{err}");
         assert!(ModelLock::acquire(&models, "other", "training").is_ok(), "other models are not locked");
         assert!(is_held(&models, "m") && !is_held(&models, "other"));
         drop(lock);

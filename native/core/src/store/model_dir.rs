@@ -99,12 +99,12 @@ impl ModelDir {
         }
         if !overwrite {
             return Err(Error::setting(format!(
-                "name: a model called '{name}' already exists in {}; choose another name or allow overwriting",
+                "model_name: a model called '{name}' already exists in {}; choose another name or allow overwriting",
                 models_dir.display()
             )));
         }
         if !path.join(MODEL_JSON).exists() {
-            return Err(Error::setting(format!("name: {} exists but is not a SegTrain model; not overwriting it", path.display())));
+            return Err(Error::setting(format!("model_name: {} exists but is not a SegTrain model; not overwriting it", path.display())));
         }
         Ok(())
     }
@@ -157,8 +157,8 @@ impl ModelDir {
 /// name, so the model disappears at once and whole even if removing the files is interrupted
 /// (leftovers are removed with the next training of that name).
 pub fn delete_model(models_dir: &Path, name: &str) -> Result<PathBuf> {
-    crate::settings::validate_model_name(name).map_err(|m| Error::setting(format!("name: {m}")))?;
-    let path = ModelDir::existing(models_dir, name, "name")?.path;
+    crate::settings::validate_model_name(name).map_err(|m| Error::setting(format!("model: {m}")))?;
+    let path = ModelDir::existing(models_dir, name, "model")?.path;
     let _lock = super::ModelLock::acquire(models_dir, name, "deleting")?;
     let aside = models_dir.join(staging_name(name, "old"));
     std::fs::rename(&path, &aside).map_err(|e| Error::io(&path, e))?;

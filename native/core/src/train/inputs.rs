@@ -44,7 +44,7 @@ pub fn validate_stacks(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<()> 
         .collect();
     if !too_big.is_empty() {
         return Err(Error::setting(format!(
-            "window: larger than the stack: {}; allowed: z 1 to {}, y {} to {}, x {} to {}",
+            "window_size: larger than the stack: {}; allowed: z 1 to {}, y {} to {}, x {} to {}",
             too_big.join(", "),
             image[0],
             crate::settings::MIN_WINDOW_YX,

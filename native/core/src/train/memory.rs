@@ -28,7 +28,7 @@ pub fn activation_bytes(spec: &UNetSpec, window: [usize; 3], batch: u32) -> u128
 /// Refuses a window and batch whose activations alone exceed the memory this machine has free.
 pub fn check_fits(spec: &UNetSpec, window: [usize; 3], batch: u32) -> Result<()> {
     let bytes = activation_bytes(spec, window, batch);
-    let what = format!("window: one training iteration with window {}x{}x{} and samples_per_batch {batch}", window[0], window[1], window[2]);
+    let what = format!("window_size: one training iteration with window {}x{}x{} and samples_per_batch {batch}", window[0], window[1], window[2]);
     segtrain_volume::memory::check_fits(bytes, &what).map_err(|m| Error::setting(format!("{m}; use a smaller window or samples_per_batch")))
 }
 
@@ -45,7 +45,7 @@ mod tests {
         // 16 levels of 256x256 at 16 channels, 10 tensors, 4 bytes, 2 windows: the first level alone.
         assert!(small > 2 * 256 * 256 * 16 * 10 * 4);
         let err = check_fits(&spec, [1, 65536, 65536], 4096).unwrap_err().to_string();
-        assert!(err.contains("window: one training iteration with window 1x65536x65536 and samples_per_batch 4096"), "{err}");
+        assert!(err.contains("window_size: one training iteration with window 1x65536x65536 and samples_per_batch 4096"), "{err}");
         assert!(check_fits(&spec, [1, 256, 256], 2).is_ok());
     }
 }

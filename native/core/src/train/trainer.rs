@@ -115,15 +115,15 @@ pub fn train_prepared(prepared: PreparedTraining, ctx: &JobContext) -> Result<Tr
 /// original settings, if given again, checked against the stored ones.
 pub fn plan_resume(settings: &ResumeSettings) -> Result<(TrainPlan, ModelRecord)> {
     let name = &settings.name;
-    crate::settings::validate_model_name(name).map_err(|m| Error::setting(format!("name: {m}")))?;
+    crate::settings::validate_model_name(name).map_err(|m| Error::setting(format!("model: {m}")))?;
     let models_dir = crate::store::models_dir_or_default(settings.models_dir.as_deref());
-    let record = ModelDir::existing(&models_dir, name, "name")?.read_record()?;
+    let record = ModelDir::existing(&models_dir, name, "model")?.read_record()?;
     if let Some(recipe) = &settings.recipe {
         super::recipe::check_same_recipe(&record, recipe)?;
     }
     let mut config = record.config.clone();
     settings.apply_run_settings(&mut config)?;
-    if let Some(total) = settings.iteration_total {
+    if let Some(total) = settings.iteration_total()? {
         if total < record.training.iterations_done || total % config.iteration_save != 0 {
             return Err(Error::setting(format!(
                 "iteration_total: to resume '{name}', give at least {} iterations and a multiple of its iteration_save {}",
@@ -150,7 +150,7 @@ pub fn check_resume(settings: &ResumeSettings, stacks: &TrainingStacks) -> Resul
 /// The models folder and the lock of the model `settings` resumes (its name is checked first:
 /// the lock file is named after it).
 fn lock_for_resume(settings: &ResumeSettings) -> Result<(std::path::PathBuf, ModelLock)> {
-    crate::settings::validate_model_name(&settings.name).map_err(|m| Error::setting(format!("name: {m}")))?;
+    crate::settings::validate_model_name(&settings.name).map_err(|m| Error::setting(format!("model: {m}")))?;
     let models_dir = crate::store::models_dir_or_default(settings.models_dir.as_deref());
     let lock = ModelLock::acquire(&models_dir, &settings.name, "resuming")?;
     Ok((models_dir, lock))

@@ -132,18 +132,27 @@ pub fn tune_on_block(net: &UNet, head: &Head, window: [usize; 3], per_slice: boo
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TuneSettings {
+    #[serde(rename = "model", alias = "name")]
     pub name: String,
+    #[serde(rename = "models_folder", alias = "models_dir")]
     pub models_dir: Option<PathBuf>,
     /// "final" or "best".
     pub weights: String,
     /// Voxel size of the stacks (x, y, z nm); None = their calibration, else the model's.
     pub voxel_nm: Option<[f64; 3]>,
+    /// The same one axis at a time, as the CLI and macros give it (see `voxel_from_axes`).
+    pub x_nm: Option<f64>,
+    pub y_nm: Option<f64>,
+    pub z_nm: Option<f64>,
+    /// The image's calibration as ImageJ keeps it ({unit, x, y, z}), used when voxel_nm is not given.
+    #[serde(default)]
+    pub calibration: Option<serde_json::Value>,
     pub cpus: u32,
 }
 
 impl Default for TuneSettings {
     fn default() -> Self {
-        TuneSettings { name: String::new(), models_dir: None, weights: "final".into(), voxel_nm: None, cpus: 2 }
+        TuneSettings { name: String::new(), models_dir: None, weights: "final".into(), voxel_nm: None, x_nm: None, y_nm: None, z_nm: None, calibration: None, cpus: 2 }
     }
 }
 
@@ -158,7 +167,7 @@ impl TuneSettings {
     pub fn check(&self) -> Result<()> {
         let mut problems = Vec::new();
         if let Err(m) = crate::settings::validate_model_name(&self.name) {
-            problems.push(format!("name: {m}"));
+            problems.push(format!("model: {m}"));
         }
         if self.weights != "final" && self.weights != "best" {
             problems.push(format!("weights: 'final' or 'best' (got '{}')", self.weights));
@@ -166,6 +175,9 @@ impl TuneSettings {
         problems.extend(crate::runtime::cpus_problem(self.cpus));
         if let Some(v) = self.voxel_nm.filter(|v| v.iter().any(|s| !s.is_finite() || *s <= 0.0)) {
             problems.push(format!("voxel_nm: three sizes above 0 (got {v:?})"));
+        }
+        if let Err(p) = crate::settings::schema::voxel_from_axes([self.x_nm, self.y_nm, self.z_nm], self.voxel_nm) {
+            problems.extend(p);
         }
         if problems.is_empty() { Ok(()) } else { Err(Error::InvalidSettings(problems)) }
     }
@@ -185,9 +197,11 @@ pub fn tune_model(settings: &TuneSettings, image: Volume<f32>, labels: Volume<u3
     let _lock = crate::store::ModelLock::acquire(&models_dir, &settings.name, "tuning")?;
     let (dir, mut record, _vs, net) = load_model(Some(&models_dir), &settings.name, &settings.weights, Device::Cpu)?;
     if matches!(record.head, Head::Classes { .. }) {
-        return Err(Error::setting(format!("name: '{}' labels several classes by argmax; it has no post-processing to tune", settings.name)));
+        return Err(Error::setting(format!("model: '{}' labels several classes by argmax; it has no post-processing to tune", settings.name)));
     }
-    let stack_nm = stack_voxel_nm(&record, settings.voxel_nm, image.voxel_nm);
+    let calibration = image.voxel_nm.or_else(|| settings.calibration.as_ref().and_then(crate::settings::schema::calibration_nm));
+    let given = crate::settings::schema::voxel_from_axes([settings.x_nm, settings.y_nm, settings.z_nm], settings.voxel_nm).map_err(Error::InvalidSettings)?.or(settings.voxel_nm);
+    let stack_nm = stack_voxel_nm(&record, given, calibration);
     crate::infer::check_resampling_ratio(stack_nm, record.config.voxel_nm)?;
     let shape = checked_resampled_shape(image.shape, stack_nm, record.config.voxel_nm, 4 * (record.head.output_channels() as u64 + 3))?;
     let mut values = image.data;
@@ -216,7 +230,7 @@ mod tests {
     #[test]
     fn tune_settings_name_every_bad_field() {
         let err = TuneSettings::from_json(r#"{"name":"../x","weights":"last","cpus":0}"#).unwrap_err().to_string();
-        for field in ["name:", "weights: 'final' or 'best' (got 'last')", "cpus: must be a whole number from 1 to"] {
+        for field in ["model:", "weights: 'final' or 'best' (got 'last')", "cpus: must be a whole number from 1 to"] {
             assert!(err.contains(field), "{err}");
         }
         assert_eq!(TuneSettings::from_json(r#"{"name":"m"}"#).unwrap().weights, "final");

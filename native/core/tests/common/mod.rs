@@ -49,7 +49,7 @@ pub fn config_plan(config: &str, models: &std::path::Path, name: &str, extra: &s
 pub fn resume_settings(models: &std::path::Path, name: &str, iteration_total: Option<u64>) -> segtrain::settings::ResumeSettings {
     let mut settings = segtrain::settings::ResumeSettings::of(name);
     settings.models_dir = Some(models.to_path_buf());
-    settings.iteration_total = iteration_total;
+    settings.iteration_total = iteration_total.map(serde_json::Value::from);
     settings
 }
 

@@ -1,5 +1,9 @@
 package segtrain.api;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import segtrain.bridge.Json;
+
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.measure.Calibration;
@@ -15,9 +19,22 @@ public final class DemoData {
 
     /** @return {image, labels}; the same seed always gives the same data */
     public static ImagePlus[] create(int depth, int height, int width, long seed) {
-        Object[] stacks = Native.demoStacks(depth, height, width, seed);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("slices", depth);
+        settings.put("height", height);
+        settings.put("width", width);
+        settings.put("seed", seed);
+        return create(Json.write(settings));
+    }
+
+    /** @param settingsJson the "demo_data" settings: slices, height, width, seed (checked natively) */
+    public static ImagePlus[] create(String settingsJson) {
+        Object[] stacks = Native.demoStacks(settingsJson);
         float[][] image = (float[][]) stacks[0];
         int[][] labels = (int[][]) stacks[1];
+        int[] shape = ((int[][]) stacks[2])[0]; // slices, height, width
+        int height = shape[1];
+        int width = shape[2];
         ImageStack imageStack = new ImageStack(width, height);
         ImageStack labelStack = new ImageStack(width, height);
         for (int z = 0; z < image.length; z++) {

@@ -132,23 +132,23 @@ public final class Predictor extends NativeJob {
      * Compares a segmentation with ground truth (synchronously), both label images of the same size
      * (8/16-bit, or 32-bit holding whole numbers).
      *
-     * @param kind     "semantic" (class values compared pixel by pixel) or "instance" (objects
-     *                 matched by overlap)
-     * @param perSlice instance only: match the objects of each slice separately (2D models)
+     * @param settingsJson the "evaluate" settings: kind ("semantic": class values compared pixel by
+     *                     pixel; "foreground": object versus background; "instance": objects matched
+     *                     by overlap) and per_slice (instance: match the objects of each slice separately)
      * @return semantic: kind, classes (label values), iou, dice (per class, null where a class is in
      *         neither image), pixel_accuracy, mean_iou; instance: kind, ap50, map, precision, recall,
      *         f1, true_positives, false_positives, false_negatives, arand, voi_split, voi_merge
      * @throws IllegalArgumentException images of different sizes, an unknown kind, non-label images
      */
-    public static Map<String, Object> evaluate(String kind, ImagePlus truth, ImagePlus segmentation, boolean perSlice) {
+    public static Map<String, Object> evaluate(String settingsJson, ImagePlus truth, ImagePlus segmentation) {
         if (truth == null || segmentation == null) {
             throw new IllegalArgumentException("evaluation needs a ground truth and a segmentation image");
         }
         NativeLoader.load();
         int[][] truthPixels = Stacks.labelSlices(truth, "truth");
         int[][] segPixels = Stacks.labelSlices(segmentation, "segmentation");
-        return Events.parseObject(Native.evaluate(kind, truthPixels, truth.getWidth(), truth.getHeight(),
-                segPixels, segmentation.getWidth(), segmentation.getHeight(), perSlice));
+        return Events.parseObject(Native.evaluate(settingsJson, truthPixels, truth.getWidth(), truth.getHeight(),
+                segPixels, segmentation.getWidth(), segmentation.getHeight()));
     }
 
     /** The native result must have the input's shape; anything else is a bug, said plainly. */

@@ -33,6 +33,13 @@ public final class Native {
     /** The models folder used when the settings name none ($SEGTRAIN_MODELS_DIR or ~/.segtrain/models). */
     public static native String defaultModelsDir();
 
+    /**
+     * The settings of a command ("train", "resume", "auto_label", "tune", "evaluate"): title,
+     * intro, footer and fields (key, kind, label, unit, group, default, range, choices, help, ...);
+     * {@code contextJson} holds what the defaults depend on (config, model, calibration).
+     */
+    public static native String schema(String command, String contextJson);
+
     /** JSON array of the stored models in modelsDir: [{"name":..,"config":..,"iterations":..}, ...]. */
     public static native String listModels(String modelsDir);
 
@@ -91,13 +98,13 @@ public final class Native {
 
     /**
      * Compares a segmentation with ground truth (synchronously).
-     * @param kind "semantic" or "instance"
+     * @param settingsJson the "evaluate" schema's settings: kind (semantic, foreground or instance), per_slice
      * @return the report JSON: semantic {"kind","classes","iou","dice","pixel_accuracy","mean_iou"},
      *         instance {"kind","ap50","map","precision","recall","f1","true_positives","false_positives",
      *         "false_negatives","arand","voi_split","voi_merge"}
      */
-    public static native String evaluate(String kind, int[][] truth, int truthWidth, int truthHeight,
-                                         int[][] prediction, int width, int height, boolean perSlice);
+    public static native String evaluate(String settingsJson, int[][] truth, int truthWidth, int truthHeight,
+                                         int[][] prediction, int width, int height);
 
     /** JSON array of the events since the last poll (never blocks). */
     public static native String jobPoll(long handle);
@@ -116,9 +123,11 @@ public final class Native {
 
     /**
      * The project's own generated demo data (blobs with EM-like texture), identical for a seed.
-     * @return {float[][] image (one slice each, values 0..255), int[][] labels (0 = background, 1 = object)}
+     * @param settingsJson the "demo_data" settings (slices, height, width, seed)
+     * @return {float[][] image (one slice each, values 0..255), int[][] labels (0 = background, 1 = object),
+     *         int[][] {{slices, height, width}}}
      */
-    public static native Object[] demoStacks(int depth, int height, int width, long seed);
+    public static native Object[] demoStacks(String settingsJson);
 
     /** Test hook: panics inside Rust with this message (must arrive as SegTrainException). */
     public static native void panicForTest(String message);

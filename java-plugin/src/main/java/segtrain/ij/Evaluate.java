@@ -2,12 +2,11 @@ package segtrain.ij;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
-import ij.gui.GenericDialog;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import segtrain.api.Predictor;
 import segtrain.bridge.Events;
+import segtrain.bridge.Json;
 
 import java.util.Collections;
 import java.util.List;
@@ -17,16 +16,14 @@ import java.util.Map;
 /**
  * Plugins>SegTrain>Evaluate...: scores a segmentation against ground truth (two open label images
  * of the same size) and shows the scores in the "SegTrain Evaluation" table, which macros read
- * with Table.get(column, row, "SegTrain Evaluation").
+ * with Table.get(column, row, "SegTrain Evaluation"). The dialog is the "evaluate" schema's.
  *
- * <p>Macro keys: segmentation, truth, kind (semantic or instance), per_slice.
- * Semantic: one row per class (label value) with class, iou, dice (NaN when the class is in
+ * <p>Semantic: one row per class (label value) with class, iou, dice (NaN when the class is in
  * neither image), and pixel_accuracy and mean_iou repeated on every row. Instance: one row with
  * {@link #INSTANCE_COLUMNS}.
  */
 public class Evaluate implements PlugIn {
     static final String TABLE = "SegTrain Evaluation";
-    static final String[] KINDS = {"semantic", "instance"};
     static final String[] INSTANCE_COLUMNS = {
         "ap50", "map", "precision", "recall", "f1", "true_positives", "false_positives", "false_negatives",
         "arand", "voi_split", "voi_merge",
@@ -34,33 +31,16 @@ public class Evaluate implements PlugIn {
 
     @Override
     public void run(String arg) {
-        Errors.command(() -> {
-            OpenImages images = OpenImages.list("Evaluate needs two open label images: a segmentation "
-                    + "(e.g. from Auto Label...) and its ground truth");
-            int segmentation = defaultSegmentation(images);
-            int truth = images.other(segmentation, "label");
-            String options = Macro.getOptions();
-            if (options != null) {
-                // GenericDialog's own check of a choice opens a dialog: check the titles here.
-                segmentation = images.fromMacro(options, "segmentation", segmentation);
-                truth = images.fromMacro(options, "truth", images.other(segmentation, "label"));
-            }
-            GenericDialog gd = new GenericDialog("SegTrain: Evaluate");
-            gd.addChoice("segmentation", images.titles, images.titles[segmentation]);
-            gd.addChoice("truth", images.titles, images.titles[truth]);
-            gd.addChoice("kind", KINDS, KINDS[0]);
-            gd.addCheckbox("per_slice", false);
-            gd.addHelp(HELP);
-            gd.showDialog();
-            if (gd.wasCanceled()) return;
-            ImagePlus seg = images.get(gd.getNextChoiceIndex());
-            ImagePlus gt = images.get(gd.getNextChoiceIndex());
-            String kind = gd.getNextChoice();
-            boolean perSlice = gd.getNextBoolean();
-            Map<String, Object> report = Predictor.evaluate(kind, gt, seg, perSlice);
-            table(report).show(TABLE);
-            IJ.log("SegTrain: " + summary(report, seg.getTitle(), gt.getTitle()));
-        });
+        Errors.command(() -> SettingsDialog.run("evaluate",
+                "Evaluate needs two open label images: a segmentation (e.g. from Auto Label...) and its ground truth",
+                values -> {
+                    // The two label images in dialog order: the segmentation, then the truth.
+                    ImagePlus[] pair = values.images.values().toArray(new ImagePlus[0]);
+                    Map<String, Object> report = Predictor.evaluate(Json.write(values.settings), pair[1], pair[0]);
+                    table(report).show(TABLE);
+                    IJ.log("SegTrain: " + summary(report, pair[0].getTitle(), pair[1].getTitle()));
+                    return null;
+                }));
     }
 
     /** The report as the rows and columns of the evaluation table. */
@@ -103,14 +83,6 @@ public class Evaluate implements PlugIn {
                 Events.num(report, "pixel_accuracy", Double.NaN));
     }
 
-    /** The current image when it looks like a segmentation, else an image titled "...-labels", else the current one. */
-    private static int defaultSegmentation(OpenImages images) {
-        int current = images.current();
-        if (images.titles[current].endsWith("-labels")) return current;
-        for (int i = 0; i < images.titles.length; i++) if (images.titles[i].endsWith("-labels")) return i;
-        return current;
-    }
-
     private static List<?> list(Map<String, Object> report, String key) {
         Object value = report.get(key);
         return value instanceof List ? (List<?>) value : Collections.emptyList();
@@ -121,17 +93,4 @@ public class Evaluate implements PlugIn {
         Object v = i < values.size() ? values.get(i) : null;
         return v instanceof Number ? ((Number) v).doubleValue() : Double.NaN;
     }
-
-    private static final String HELP = "<html><h3>SegTrain: Evaluate</h3>"
-            + "<p>Scores a segmentation against ground truth; both are label images of the same size "
-            + "(8- or 16-bit, or 32-bit holding whole numbers). The scores go to the table \"" + TABLE + "\".</p>"
-            + "<ul>"
-            + "<li><b>segmentation</b>: e.g. the label image of Auto Label...</li>"
-            + "<li><b>truth</b>: the ground truth labels.</li>"
-            + "<li><b>kind</b>: semantic compares class values pixel by pixel (IoU and Dice per class, "
-            + "pixel accuracy, mean IoU); instance matches objects by overlap (AP at IoU 0.5, mAP, precision, "
-            + "recall, F1, adapted Rand error, variation of information split/merge).</li>"
-            + "<li><b>per slice</b>: instance only: match the objects of each slice separately "
-            + "(for the output of 2D models).</li>"
-            + "</ul></html>";
 }

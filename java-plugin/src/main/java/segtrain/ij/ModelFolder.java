@@ -32,17 +32,20 @@ final class ModelFolder {
 
     /**
      * What a dialog offers. In a macro the choices must come from the folder the macro names, so
-     * models_folder and model are read from the options first, and checked here: GenericDialog's
+     * the folder and model keys are read from the options first, and checked here: GenericDialog's
      * own check of a choice opens a dialog (which waits forever under a virtual display), while
      * this says which model is missing and which ones there are. Interactively an empty folder
      * gives the single choice NO_MODELS (another folder may be typed in).
+     *
+     * @param modelKey, folderKey the keys of the model and models folder fields (from the schema)
+     * @param folder the folder to list when the options do not name one
      */
-    static Pick pick(String options) {
-        String folder = Configs.defaultModelsDir();
+    static Pick pick(String options, String modelKey, String folderKey, String folder) {
+        if (folder == null || folder.trim().isEmpty() || folder.equals("null")) folder = Configs.defaultModelsDir();
         String model = null;
         if (options != null) {
-            folder = Macro.getValue(options, "models_folder", folder);
-            model = Macro.getValue(options, "model", null);
+            folder = Macro.getValue(options, folderKey, folder);
+            model = Macro.getValue(options, modelKey, null);
             if (model != null) check(model, folder);
         }
         List<String> names = names(folder);
@@ -95,20 +98,6 @@ final class ModelFolder {
         }
         throw new IllegalArgumentException("model: there is no model called '" + model + "' in " + dir
                 + "; its models are: " + String.join(", ", names));
-    }
-
-    /** The stored post-processing of a model (empty when the model is not in the folder). */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> postProcess(String folder, String model) {
-        try {
-            for (Map<String, Object> m : models(folder)) {
-                Object post = m.get("postprocess");
-                if (Events.str(m, "name", "").equals(model) && post instanceof Map) return (Map<String, Object>) post;
-            }
-        } catch (RuntimeException unreadable) {
-            // an unreadable folder has no models: the fields keep their values
-        }
-        return new LinkedHashMap<>();
     }
 
     /** The models list of the native library (name, config, status, iterations, path, postprocess). */

@@ -62,18 +62,4 @@ final class OpenImages {
         }
         return index;
     }
-
-    /**
-     * The indices of an image and its labels for a dialog: the current image and one whose title
-     * says "label", or in a macro the ones its {@code image} and {@code labels} keys name.
-     */
-    int[] imageAndLabels(String options) {
-        int image = current();
-        int labels = other(image, "label");
-        if (options != null) {
-            image = fromMacro(options, "image", image);
-            labels = fromMacro(options, "labels", labels);
-        }
-        return new int[] {image, labels};
-    }
 }

@@ -10,24 +10,25 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Plugins>SegTrain>Train Model...: asks for the settings, then follows the native training job,
- * showing its events in the Log window, status bar, progress bar and a live training curve until
- * it ends. Esc stops it.
+ * Plugins>SegTrain>Train Model...: asks for the settings (the dialog of the "train" schema),
+ * then follows the native training job, showing its events in the Log window, status bar,
+ * progress bar and a live training curve until it ends. Esc stops it.
  */
 public class TrainModel implements PlugIn {
 
     @Override
     public void run(String arg) {
-        Errors.command(() -> {
-            TrainDialog.Request request = TrainDialog.show();
-            if (request != null) train(request);
-        });
-    }
-
-    private static void train(TrainDialog.Request request) throws InterruptedException {
-        try (Trainer job = Trainer.start(Json.write(request.settings), request.image, request.labels)) {
-            follow(request.name, job);
-        }
+        Errors.command(() -> SettingsDialog.run("train",
+                "Train Model needs two open images, an image and its labels (try Plugins>SegTrain>Create Demo Data)",
+                values -> {
+                    String name = String.valueOf(values.typed.get(Keys.MODEL_NAME));
+                    Trainer job = Trainer.start(Json.write(values.settings), values.image(Schema.IMAGE), values.image(Schema.LABELS));
+                    return () -> {
+                        try (Trainer running = job) {
+                            follow(name, running);
+                        }
+                    };
+                }));
     }
 
     /**

@@ -121,14 +121,14 @@ public class PredictorTest {
 
     @Test
     public void identicalImagesScorePerfectly() {
-        Map<String, Object> semantic = Predictor.evaluate("semantic", truth, truth.duplicate(), false);
+        Map<String, Object> semantic = Predictor.evaluate("{\"kind\":\"semantic\",\"per_slice\":false}", truth, truth.duplicate());
         assertEquals("semantic", Events.str(semantic, "kind", "?"));
         List<?> iou = (List<?>) semantic.get("iou");
         assertTrue(semantic.toString(), iou != null && !iou.isEmpty());
         for (Object v : iou) assertEquals(semantic.toString(), 1.0, ((Number) v).doubleValue(), 1e-9);
         assertEquals(1.0, Events.num(semantic, "mean_iou", -1), 1e-9);
 
-        Map<String, Object> instance = Predictor.evaluate("instance", truth, truth.duplicate(), true);
+        Map<String, Object> instance = Predictor.evaluate("{\"kind\":\"instance\",\"per_slice\":true}", truth, truth.duplicate());
         assertEquals("instance", Events.str(instance, "kind", "?"));
         assertEquals(instance.toString(), 1.0, Events.num(instance, "ap50", -1), 1e-9);
     }
@@ -137,7 +137,7 @@ public class PredictorTest {
     public void sizeMismatchIsRefused() {
         ImagePlus smaller = NewImage.createByteImage("small", 64, 48, 1, NewImage.FILL_BLACK);
         try {
-            Predictor.evaluate("semantic", truth, smaller, false);
+            Predictor.evaluate("{\"kind\":\"semantic\",\"per_slice\":false}", truth, smaller);
             fail("images of different sizes were compared");
         } catch (IllegalArgumentException expected) {
             assertTrue(expected.getMessage(), expected.getMessage().contains("differ in size"));
@@ -149,7 +149,7 @@ public class PredictorTest {
         ImagePlus floats = NewImage.createFloatImage("probability-map", 64, 64, 1, NewImage.FILL_BLACK);
         floats.getProcessor().setf(10, 0.25f);
         try {
-            Predictor.evaluate("semantic", truth, floats, false);
+            Predictor.evaluate("{\"kind\":\"semantic\",\"per_slice\":false}", truth, floats);
             fail("a probability map was taken as labels");
         } catch (IllegalArgumentException expected) {
             assertTrue(expected.getMessage(), expected.getMessage().contains("probability-map"));
@@ -161,7 +161,7 @@ public class PredictorTest {
     public void wholeNumberFloatLabelsAreAccepted() {
         ImagePlus floats = truth.duplicate();
         floats.setProcessor(floats.getProcessor().convertToFloat());
-        Map<String, Object> report = Predictor.evaluate("semantic", truth, floats, false);
+        Map<String, Object> report = Predictor.evaluate("{\"kind\":\"semantic\",\"per_slice\":false}", truth, floats);
         assertEquals(1.0, Events.num(report, "mean_iou", -1), 1e-9);
     }
 

@@ -41,7 +41,7 @@ public class NativeTest {
         List<String> names = Events.parseStrings(Native.configNames());
         assertTrue(names.toString(), names.contains("Semantic2D"));
         Map<String, Object> config = Events.parseObject(Native.configJson("Semantic2D"));
-        assertNotNull(config.get("window"));
+        assertNotNull(config.get("window_size"));
         assertFalse(Native.defaultModelsDir().trim().isEmpty());
         assertTrue(Events.parseArray(Native.listModels(models.toString())).isEmpty());
     }
@@ -89,7 +89,7 @@ public class NativeTest {
 
     @Test
     public void cancelStopsARunningJob() throws Exception {
-        Object[] demo = Native.demoStacks(1, 64, 64, 5);
+        Object[] demo = Native.demoStacks("{\"slices\":1,\"height\":64,\"width\":64,\"seed\":5}");
         Map<String, Object> s = TestSettings.tiny(models, "cancel-me", 100000, 1000);
         long job = Native.trainStart(Json.write(s), (float[][]) demo[0], 64, 64, (int[][]) demo[1], 64, 64);
         ExecutorService executor = Executors.newSingleThreadExecutor();
@@ -126,7 +126,7 @@ public class NativeTest {
         assertBadHandle(() -> Native.jobFinish(0));
         assertBadHandle(() -> Native.jobPoll(987654321L));
 
-        Object[] demo = Native.demoStacks(1, 64, 64, 6);
+        Object[] demo = Native.demoStacks("{\"slices\":1,\"height\":64,\"width\":64,\"seed\":6}");
         Map<String, Object> s = TestSettings.tiny(models, "closed", 100000, 1000);
         long job = Native.trainStart(Json.write(s), (float[][]) demo[0], 64, 64, (int[][]) demo[1], 64, 64);
         assertTrue(job != 0);
@@ -139,8 +139,8 @@ public class NativeTest {
 
     @Test
     public void demoStacksAreRepeatable() {
-        Object[] a = Native.demoStacks(2, 32, 48, 9);
-        Object[] b = Native.demoStacks(2, 32, 48, 9);
+        Object[] a = Native.demoStacks("{\"slices\":2,\"height\":32,\"width\":48,\"seed\":9}");
+        Object[] b = Native.demoStacks("{\"slices\":2,\"height\":32,\"width\":48,\"seed\":9}");
         float[][] image = (float[][]) a[0];
         int[][] labels = (int[][]) a[1];
         assertEquals(2, image.length);
@@ -151,7 +151,7 @@ public class NativeTest {
     }
 
     private static void assertRefused(Map<String, Object> settings, String field) {
-        Object[] demo = Native.demoStacks(1, 64, 64, 1);
+        Object[] demo = Native.demoStacks("{\"slices\":1,\"height\":64,\"width\":64,\"seed\":1}");
         try {
             long job = Native.trainStart(Json.write(settings), (float[][]) demo[0], 64, 64, (int[][]) demo[1], 64, 64);
             Native.jobClose(job);

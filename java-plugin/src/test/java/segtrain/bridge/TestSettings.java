@@ -16,9 +16,11 @@ public final class TestSettings {
     public static Map<String, Object> tiny(Path modelsDir, String name, long iterations, long save) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("config", "Semantic2D");
-        s.put("name", name);
-        s.put("models_dir", modelsDir.toString());
-        s.put("voxel_nm", new double[] {5, 5, 40});
+        s.put("model_name", name);
+        s.put("models_folder", modelsDir.toString());
+        s.put("x_nm", 5);
+        s.put("y_nm", 5);
+        s.put("z_nm", 40);
         s.put("gpus", 0);
         s.put("cpus", 2);
         s.put("base_lr", 0.02);
@@ -26,7 +28,7 @@ public final class TestSettings {
         s.put("iteration_save", save);
         s.put("iteration_total", iterations);
         s.put("samples_per_batch", 1);
-        s.put("window", new int[] {1, 64, 64});
+        s.put("window_size", "1,64,64");
         s.put("seed", 1);
         s.put("log_every", 1);
         s.put("validation_fraction", 0);

@@ -38,20 +38,11 @@ public class EventTextTest {
     }
 
     @Test
-    public void parsesWindowsAndNumbersForJson() {
-        assertArrayEquals(new int[] {1, 64, 64}, TrainDialog.window(" 1, 64 ,64 "));
-        for (String bad : new String[] {"1,64", "1,64,64,2", "a,b,c", "1.5,64,64", ""}) {
-            try {
-                TrainDialog.window(bad);
-                fail("accepted window " + bad);
-            } catch (IllegalArgumentException expected) {
-                assertTrue(expected.getMessage().contains("window_size"));
-            }
-        }
-        assertEquals(60L, TrainDialog.json(60.0));
-        assertEquals(4.6, TrainDialog.json(4.6));
-        assertEquals(0, TrainDialog.digits(300));
-        assertEquals(1, TrainDialog.digits(4.6));
-        assertEquals(5, TrainDialog.digits(0.00005));
+    public void numbersGoToJsonAsTheyAreTyped() {
+        assertEquals(60L, SettingsDialog.json(60.0));
+        assertEquals(4.6, SettingsDialog.json(4.6));
+        assertEquals(0, SettingsDialog.digits(300));
+        assertEquals(1, SettingsDialog.digits(4.6));
+        assertEquals(5, SettingsDialog.digits(0.00005));
     }
 }
