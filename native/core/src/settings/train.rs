@@ -124,6 +124,7 @@ impl TrainSettings {
         check.integer_into("seed", self.seed, 0, u32::MAX as u64, &mut c.seed);
         check.integer_into("log_every", self.log_every, 1, 100_000_000, &mut c.log_every);
         check.integer_into("validation_every", self.validation_every, 1, 100_000_000, &mut c.validation_every);
+        if self.validation_every.is_none() { c.validation_every = crate::train::default_validation_every(c.validation_every, c.iteration_total); }
         if let Some(lr) = self.base_lr {
             if lr.is_finite() && lr > 0.0 && lr <= 10.0 {
                 c.base_lr = lr;
