@@ -52,11 +52,10 @@ impl Event {
                 let validation = validation_every.map_or(String::new(), |every| format!(", validation every {every}"));
                 format!("training {iterations} iterations on {device} into {model_dir}{validation}")
             }
-            Event::History { resumed_from, iteration, validation_iteration, .. } => format!(
-                "history up to iteration {resumed_from}: {} training points, {} validations",
-                iteration.len(),
-                validation_iteration.len()
-            ),
+            Event::History { resumed_from, iteration, validation_iteration, .. } => {
+                let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+                format!("curve history up to iteration {resumed_from}: {}, {}", count(iteration.len(), "training point"), count(validation_iteration.len(), "validation"))
+            }
             Event::Iteration { iteration, total, loss, lr, eta_s, .. } => {
                 format!("iteration {iteration}/{total}  loss {loss:.4}  lr {lr:.5}  ETA {}", format_duration(*eta_s))
             }
@@ -109,6 +108,6 @@ mod tests {
             serde_json::to_string(&e).unwrap(),
             r#"{"kind":"history","resumed_from":20,"iteration":[10,20],"loss":[0.5,0.25],"validation_iteration":[20],"validation_loss":[0.75],"validation_iou":[0.5],"validation_dice":[0.625]}"#
         );
-        assert_eq!(e.to_line(), "history up to iteration 20: 2 training points, 1 validations");
+        assert_eq!(e.to_line(), "curve history up to iteration 20: 2 training points, 1 validation");
     }
 }

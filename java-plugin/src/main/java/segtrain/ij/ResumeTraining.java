@@ -99,5 +99,6 @@ public class ResumeTraining implements PlugIn {
             + "iteration save) trains longer. The schedule stretches to the new total.</li>"
             + "<li><b>gpus, cpus</b>: the devices of this run (empty: as before). A model may move "
             + "between machines; its training goes on the same.</li>"
-            + "</ul><p>Press Esc to stop again.</p></html>";
+            + "</ul><p>The model's training curve window (reused when open) starts with its past points up to "
+            + "the checkpoint. Press Esc to stop again.</p></html>";
 }

@@ -295,7 +295,7 @@ final class TrainDialog {
             + "repeated exactly).</li>"
             + "<li><b>samples per batch</b>: windows per iteration; more needs more memory.</li>"
             + "<li><b>validation fraction</b>: share of the stack held out as one block at an edge (slices, or "
-            + "rows or columns of a short stack; one that holds every class) and scored every few hundred iterations (loss, IoU, Dice); the best "
+            + "rows or columns of a short stack; one that holds every class) and scored every few hundred iterations, at least ten times in a shorter run (loss, IoU, Dice); the best "
             + "weights are kept as best.safetensors. 0 turns validation off.</li>"
             + "<li><b>window size</b>: the training window as z,y,x in pixels (of the stack at the training scale); "
             + "z must be 1 for 2D configs.</li>"
