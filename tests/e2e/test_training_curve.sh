@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The training curve (ImageJ with windows under Xvfb): Train Model, stopped with Esc after
-# iteration 20 of 60, then Resume Training. One window for the model: the resume draws into it,
-# starting with the stopped run's points (its history), and goes on to 60; the validation
-# points (every 6 by default: ten in 60 iterations) are kept the same way; training_curve.png
+# iteration 10 of 60 (50 iterations of slack for the Esc to arrive), then Resume Training. One
+# window for the model: the resume draws into it, starting with the stopped run's points (its
+# history), and goes on to 60; the validation points (every 6 by default: ten in 60 iterations) are kept the same way; training_curve.png
 # is in the model folder after the stop and after the resume. A screenshot of the window is
 # saved for a person to look at (its path is printed; E2E_KEEP=1 keeps it).
 source "$(dirname "$0")/lib.sh"
@@ -19,7 +19,7 @@ TITLE='SegTrain [curve] training curve'
 
 expect_line "^SegTrain \[curve\] cancelled after [0-9]+ iterations; last checkpoint" "the stop by Esc"
 stopped_at=$(sed -n 's/^SegTrain \[curve\] cancelled after \([0-9]*\) iterations.*/\1/p' "$OUT" | head -n 1)
-[ "$stopped_at" -ge 20 ] && [ "$stopped_at" -lt 60 ] || fail "Esc stopped at iteration '$stopped_at', not between 20 and 60"
+[ "$stopped_at" -ge 10 ] && [ "$stopped_at" -lt 60 ] || fail "Esc stopped at iteration '$stopped_at', not between 10 and 60"
 expect_line "^SegTrain \[curve\] started on .*, 60 iterations, validation every 6, " "the default validation interval (every 6) in the started line"
 expect_line "^SegTrain \[curve\] curve history up to iteration $stopped_at: " "the resumed run's history line"
 [ "$(grep -c "^SegTrain \[curve\] training curve saved: .*/curve/training_curve.png" "$OUT")" -eq 2 ] \
@@ -35,7 +35,6 @@ resumed=$(line "RESUMED POINTS")
 stopped_v=$(line "STOPPED VALIDATIONS")
 resumed_v=$(line "RESUMED VALIDATIONS")
 [ "${stopped%% *}" = 10 ] || fail "the stopped run's curve does not begin at iteration 10: '$stopped'"
-[[ " $stopped " == *" 20 "* ]] || fail "the stopped run's curve lacks iteration 20: '$stopped'"
 [[ "$resumed " == "$stopped "* ]] || fail "the resumed curve does not begin with the stopped run's points: '$stopped' vs '$resumed'"
 [ "${resumed##* }" = 60 ] || fail "the resumed curve does not end at iteration 60: '$resumed'"
 [ "$(wc -w <<<"$resumed")" -gt "$(wc -w <<<"$stopped")" ] || fail "the resumed curve did not grow"

@@ -1,5 +1,5 @@
 // e2e: the training curve window (ImageJ with windows, not batch mode). A training stopped with
-// Esc (pressed by the PressEsc helper once iteration 20 is logged) is resumed: the resume draws
+// Esc (pressed by the PressEsc helper once iteration 10 is logged) is resumed: the resume draws
 // into the same window, starting with the stopped run's points (its history). Arguments:
 // "models folder,result file,log file,screenshot file". The result file gets, after each run, the
 // open image titles, the curve window's points (from its Info) and the size of training_curve.png;
@@ -13,7 +13,7 @@ screenshot = args[3];
 curve = "SegTrain [curve] training curve";
 png = models + "/curve/training_curve.png";
 run("Create Demo Data", "slices=2 height=64 width=64 seed=4");
-call("PressEsc.whenLogHas", "SegTrain [curve] iteration 20/60");
+call("PressEsc.whenLogHas", "SegTrain [curve] iteration 10/60");
 // No validation_every: the default gives 10 validations (every 6) in 60 iterations.
 run("Train Model...", "image=segtrain-demo-image labels=segtrain-demo-labels config=Semantic2D"
     + " x_nm=5 y_nm=5 z_nm=40 gpus=0 cpus=2 base_lr=0.02 iteration_step=1 iteration_save=60"
