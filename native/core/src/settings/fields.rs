@@ -120,8 +120,8 @@ pub(super) fn train(context: &Value) -> Result<CommandSchema> {
             Field::number("validation_fraction", Group::Schedule, "(share held out)", "Share of the stack held out as one block at an edge (slices, or rows or columns of a short stack; one that holds every class) and scored during training (loss, IoU, Dice); the best weights are kept as best.safetensors, and the post-processing is tuned on it at the end. 0 turns validation off.", 0.0, MAX_VALIDATION_FRACTION)
                 .default(json!(c.validation_fraction))
                 .aliases(&["validation"]),
-            Field::whole("validation_every", Group::Schedule, "(score every)", "Score the validation block every this many iterations (and at the end).", 1, MAX_ITERATIONS)
-                .default(json!(c.validation_every))
+            Field::whole("validation_every", Group::Schedule, "(empty = at least 10 times)", "Score the validation block every this many iterations (and at the end). Empty: the config's interval, or a shorter one so that any run is scored at least ten times.", 1, MAX_ITERATIONS)
+                .optional()
                 .unit("iterations"),
             Field::whole("seed", Group::Schedule, "(repeatable runs)", "Makes the sampling and the initial weights repeatable: the same seed, settings and stacks train the same model on the CPU.", 0, u32::MAX as u64).default(json!(c.seed)),
             Field::whole("log_every", Group::Schedule, "(progress every)", "A progress line every this many iterations.", 1, MAX_ITERATIONS).default(json!(c.log_every)).cli_only(),
@@ -140,7 +140,7 @@ pub(super) fn resume() -> CommandSchema {
         command: "resume",
         title: "Resume Training",
         intro: "Continues a model from its newest checkpoint: after Esc, a crash, or to train longer. The model keeps its own settings (model.json); the weights, optimiser, learning-rate schedule, validation best and log go on from the checkpoint.",
-        footer: "Press Esc to stop again.",
+        footer: "The model's training curve window (reused when open) starts with its past points up to the checkpoint. Press Esc to stop again.",
         takes_calibration: false,
         fields: vec![
             image_field("The stack the model was trained on."),

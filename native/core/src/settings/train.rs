@@ -46,8 +46,8 @@ pub struct TrainSettings {
     pub log_every: Option<f64>,
     /// Share of the stack held out for validation (0 = none).
     pub validation_fraction: Option<f64>,
-    /// Validation every this many iterations.
-    pub validation_every: Option<f64>,
+    /// Validation every this many iterations: a number, or text from a dialog ("" = automatic).
+    pub validation_every: Option<serde_json::Value>,
     /// Start from the weights of this stored model (same config) instead of random ones.
     pub fine_tune_from: Option<String>,
     #[serde(default)]
@@ -167,7 +167,11 @@ impl TrainSettings {
         check.integer_into("samples_per_batch", self.samples_per_batch, 1, MAX_SAMPLES_PER_BATCH, &mut c.samples_per_batch);
         check.integer_into("seed", self.seed, 0, u32::MAX as u64, &mut c.seed);
         check.integer_into("log_every", self.log_every, 1, MAX_ITERATIONS, &mut c.log_every);
-        check.integer_into("validation_every", self.validation_every, 1, MAX_ITERATIONS, &mut c.validation_every);
+        // Not given (or empty in a dialog): the config's, or one that scores at least ten times.
+        match check.number("validation_every", self.validation_every.as_ref()) {
+            Some(every) => check.integer_into("validation_every", Some(every), 1, MAX_ITERATIONS, &mut c.validation_every),
+            None => c.validation_every = crate::train::default_validation_every(c.validation_every, c.iteration_total),
+        }
         if let Some(lr) = self.base_lr {
             if lr.is_finite() && lr > 0.0 && lr <= MAX_BASE_LR {
                 c.base_lr = lr;

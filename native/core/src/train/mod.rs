@@ -29,4 +29,4 @@ pub use scale::{ScaleChoice, INSTANCE_DIAMETER_PX, SEMANTIC_WIDTH_PX};
 pub use schedule::Schedule;
 pub use trainer::{check_resume, plan_resume, prepare_training, resume, train, train_prepared, PreparedTraining, TrainOutcome};
 pub use tune::{tune_model, tune_post_process, TuneReport, TuneSettings};
-pub use validation::{split as validation_split, ValidationScores};
+pub use validation::{default_validation_every, split as validation_split, ValidationScores, MIN_VALIDATIONS};

@@ -3,6 +3,7 @@ use super::checkpoint::{self, CheckpointInfo};
 use super::validation::{self, ValidationScores};
 use super::scale::{self, ScaleChoice};
 use super::{budget, tune};
+use super::log::KeptRows;
 use super::{validate_stacks, Event, Head, Optimizer, Replicas, Schedule, TrainingLog, TrainingStacks};
 use crate::data::{batch_rng, BatchStream, Normalization, Region, SamplerSettings, StackData, WindowSampler};
 use crate::error::{Error, Result};
@@ -244,6 +245,8 @@ struct Run {
     elapsed_before: f64,
     first_iteration: u64,
     losses: Vec<f64>,
+    /// A resumed run's `history` event (the curve up to its checkpoint), sent after `started`.
+    history: Option<Event>,
     data_wait_s: f64,
 }
 
@@ -266,7 +269,7 @@ impl Run {
         let spec = budget::network_spec(config, &head);
         let net = UNet::new(&vs.root(), &spec, &mut Rng::new(config.seed));
         let mut optimizer = Optimizer::new(&vs, config);
-        let (first_iteration, elapsed_before, log, losses, record) = match resume {
+        let (first_iteration, elapsed_before, log, losses, record, history) = match resume {
             // Stopped before its first checkpoint: the same seed gives the same initial weights,
             // so starting over is the exact continuation.
             Resume::From(0, mut record) => {
@@ -274,19 +277,21 @@ impl Run {
                 record.config = config.clone();
                 record.training.resumed_from = Some(0);
                 (record.training.best_score, record.training.best_iteration) = (None, None);
-                (0, 0.0, TrainingLog::create(&dir.log_csv())?, Vec::new(), record)
+                let history = KeptRows::default().history(0, config.log_every);
+                (0, 0.0, TrainingLog::create(&dir.log_csv())?, Vec::new(), record, Some(history))
             }
             Resume::From(iteration, mut record) => {
                 let (weights, state, info) = checkpoint::load(&dir, iteration)?;
                 load_weights(&vs, &weights, &format!("checkpoint {iteration}"))?;
                 optimizer.load_state(&state, info.optimizer_steps)?;
-                let (log, losses) = TrainingLog::resume(&dir.log_csv(), iteration)?;
+                let (log, kept) = TrainingLog::resume(&dir.log_csv(), iteration)?;
+                let history = kept.history(iteration, config.log_every);
                 record.status = Status::Training;
                 record.config = config.clone();
                 record.training.resumed_from = Some(iteration);
                 record.training.best_score = info.best_score;
                 record.training.best_iteration = info.best_iteration;
-                (iteration, info.elapsed_s, log, losses, record)
+                (iteration, info.elapsed_s, log, kept.losses, record, Some(history))
             }
             Resume::Fresh(choice) => {
                 let mut fine_tuned_from = None;
@@ -302,7 +307,7 @@ impl Run {
                 let mut record = new_record(plan, spec.clone(), normalization, &head, &devices, choice.input_shape, validation_region, fine_tuned_from);
                 record.postprocess = PostProcess::from_training_labels(&head, &data.labels, shape, config.dims == 2);
                 record.training.scale = Some(choice);
-                (0, 0.0, TrainingLog::create(&dir.log_csv())?, Vec::new(), record)
+                (0, 0.0, TrainingLog::create(&dir.log_csv())?, Vec::new(), record, None)
             }
         };
         dir.write_record(&record)?;
@@ -326,6 +331,7 @@ impl Run {
             elapsed_before,
             first_iteration,
             losses,
+            history,
             data_wait_s: 0.0,
         })
     }
@@ -359,7 +365,11 @@ impl Run {
             device: self.record.training.device.clone(),
             iterations: c.iteration_total,
             model_dir: self.dir.final_path().display().to_string(),
+            validation_every: self.validation_region.map(|_| c.validation_every),
         });
+        if let Some(history) = self.history.take() {
+            ctx.emit(history);
+        }
         if let Some(choice) = &self.record.training.scale {
             ctx.emit(Event::Message { text: scale_message(choice, c.voxel_nm) });
         }

@@ -12,6 +12,17 @@ use serde::{Deserialize, Serialize};
 use tch::nn::ModuleT;
 use tch::{Device, Kind, Tensor};
 
+/// Validations a run shows at least (when the interval is not given and the run is long enough).
+pub const MIN_VALIDATIONS: u64 = 10;
+
+/// The validation interval when the person gave none: the config's, or for a run too short for
+/// MIN_VALIDATIONS of those, one that gives at least that many (every iteration in a run of
+/// fewer iterations), so that any run's curve has its validation points. A time budget fits the
+/// interval to the run afterwards; model.json stores the value used, which a resume keeps.
+pub fn default_validation_every(config_every: u64, iteration_total: u64) -> u64 {
+    config_every.min((iteration_total / MIN_VALIDATIONS).max(1))
+}
+
 /// At most this many windows are scored per validation, spread evenly over the block, so a large
 /// block does not stall training.
 const MAX_WINDOWS: usize = 64;
@@ -182,6 +193,35 @@ fn crop_windows(data: &StackData, origins: &[[usize; 3]], w: [usize; 3], head: &
 mod tests {
     use super::*;
     use crate::settings::load_config;
+
+    #[test]
+    fn the_default_interval_gives_at_least_ten_validations() {
+        // Long runs keep the config's interval; shorter ones get ten validations or more.
+        assert_eq!(default_validation_every(500, 10_000), 500);
+        assert_eq!(default_validation_every(500, 5000), 500);
+        assert_eq!(default_validation_every(500, 4999), 499);
+        assert_eq!(default_validation_every(500, 300), 30);
+        assert_eq!(default_validation_every(500, 40), 4);
+        assert_eq!(default_validation_every(500, 25), 2);
+        assert_eq!(default_validation_every(500, 5), 1, "every iteration below ten");
+        for total in 1..3000 {
+            let every = default_validation_every(500, total);
+            let points = total / every + u64::from(total % every != 0); // and the last iteration
+            assert!(points >= total.min(MIN_VALIDATIONS) && every <= 500, "{total}: every {every}, {points} points");
+        }
+    }
+
+    #[test]
+    fn settings_use_the_default_interval_only_when_none_is_given() {
+        let resolve = |extra: &str| {
+            let text = format!(r#"{{"config":"Semantic2D","name":"m","models_dir":"/tmp/x"{extra}}}"#);
+            crate::settings::TrainSettings::from_json(&text).unwrap().resolve().unwrap().config.validation_every
+        };
+        let config_every = load_config("Semantic2D").unwrap().validation_every;
+        assert_eq!(resolve(""), default_validation_every(config_every, load_config("Semantic2D").unwrap().iteration_total));
+        assert_eq!(resolve(r#","iteration_total":40,"iteration_save":20"#), 4);
+        assert_eq!(resolve(r#","iteration_total":40,"iteration_save":20,"validation_every":25"#), 25, "a given interval is kept");
+    }
 
     fn config(window: [usize; 3], fraction: f64) -> TrainingConfig {
         let mut c = load_config("Semantic2D").unwrap();

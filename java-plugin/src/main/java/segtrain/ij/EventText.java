@@ -10,6 +10,9 @@ import java.util.Map;
 final class EventText {
     private EventText() {}
 
+    /** Characters of an unknown event shown in the Log. */
+    static final int MAX_UNKNOWN = 200;
+
     /** The Log line for an event, e.g. "SegTrain [m] iteration 120/300  loss 0.4123  lr 0.00100  ETA 0m41s". */
     static String logLine(String name, Map<String, Object> event) {
         String prefix = "SegTrain [" + name + "] ";
@@ -17,8 +20,16 @@ final class EventText {
         switch (kind) {
             case "started":
                 return prefix + "started on " + Events.str(event, "device", "?") + ", "
-                        + Events.integer(event, "iterations", 0) + " iterations, model folder "
-                        + Events.str(event, "model_dir", "?");
+                        + Events.integer(event, "iterations", 0) + " iterations, "
+                        + (event.get("validation_every") instanceof Number
+                                ? "validation every " + Events.integer(event, "validation_every", 0) + ", " : "")
+                        + "model folder " + Events.str(event, "model_dir", "?");
+            case "history": {
+                double[] points = Events.numbers(event, "iteration");
+                double[] validations = Events.numbers(event, "validation_iteration");
+                return prefix + "curve history up to iteration " + Events.integer(event, "resumed_from", 0) + ": "
+                        + count(points, "training point") + ", " + count(validations, "validation");
+            }
             case "iteration":
                 return prefix + "iteration " + progress(event)
                         + String.format(Locale.ROOT, "  loss %.4f  lr %s  ETA %s",
@@ -46,9 +57,17 @@ final class EventText {
             case "finished":
                 return prefix + "finished " + Events.integer(event, "iterations", 0) + " iterations";
             default:
-                // A newer library may send kinds this plugin does not know: show them rather than drop them.
-                return prefix + "event " + Json.write(event);
+                // A newer library may send kinds this plugin does not know: show them rather than
+                // drop them, cut short (such an event may carry long arrays).
+                String json = Json.write(event);
+                return prefix + "event " + (json.length() > MAX_UNKNOWN ? json.substring(0, MAX_UNKNOWN) + "..." : json);
         }
+    }
+
+    /** "1 validation", "3 validations" (none for a missing array). */
+    private static String count(double[] values, String what) {
+        int n = values == null ? 0 : values.length;
+        return n + " " + what + (n == 1 ? "" : "s");
     }
 
     /** The status bar text for an iteration event. */

@@ -6,6 +6,8 @@ import segtrain.api.Trainer;
 import segtrain.bridge.Events;
 import segtrain.bridge.Json;
 
+import java.io.File;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
 
@@ -33,25 +35,36 @@ public class TrainModel implements PlugIn {
 
     /**
      * Follows a training (new or resumed) to its end: events in the Log, status and progress
-     * bars, the training curve; Esc stops it at the next iteration. Then says where the model is.
+     * bars, the training curve (the model's curve window, reused when open); Esc stops it at the
+     * next iteration. Then saves the curve as training_curve.png in the model folder (also after
+     * Esc) and says where the model is.
      */
     static void follow(String name, Trainer job) throws InterruptedException {
-        String[] modelDir = {"?"};
         LossCurve curve = new LossCurve(name);
         Map<String, Object> result = JobWatch.run(job, name, "stopping at the next iteration (Esc)...", event -> {
-            String kind = Events.kind(event);
-            if (kind.equals("started") || kind.equals("finished")) modelDir[0] = Events.str(event, "model_dir", modelDir[0]);
             if (curve.add(event)) curve.show(false);
             show(name, event);
         });
         curve.show(true);
+        String saved = result == null ? curve.modelDir() : Events.str(result, "model_dir", curve.modelDir());
+        saveCurve(name, curve, saved);
+        if (saved == null) saved = "?";
         if (result == null) return; // cancelled: the "cancelled" event has logged the last checkpoint
-        String saved = Events.str(result, "model_dir", modelDir[0]);
         IJ.log(String.format(Locale.ROOT, "SegTrain [%s] loss %.4f -> %.4f in %s",
                 name, Events.num(result, "first_loss", Double.NaN), Events.num(result, "final_loss", Double.NaN),
                 EventText.duration(Events.num(result, "wall_s", Double.NaN))));
         IJ.log("SegTrain: model '" + name + "' saved in " + saved);
         IJ.showStatus("SegTrain: model '" + name + "' saved");
+    }
+
+    /** training_curve.png in the model folder; a failure here costs the picture, not the model. */
+    private static void saveCurve(String name, LossCurve curve, String modelDir) {
+        try {
+            File png = curve.save(modelDir);
+            if (png != null) IJ.log("SegTrain [" + name + "] training curve saved: " + png);
+        } catch (IOException | RuntimeException e) {
+            IJ.log("SegTrain [" + name + "] training curve not saved: " + e.getMessage());
+        }
     }
 
     private static void show(String name, Map<String, Object> event) {

@@ -25,6 +25,26 @@ public class EventTextTest {
                         + "\"loss\":0.21,\"iou\":0.8123,\"dice\":0.8961,\"best\":true}")));
         assertEquals("SegTrain [m] hello", EventText.logLine("m", Events.parseObject("{\"kind\":\"message\",\"text\":\"hello\"}")));
         assertTrue(EventText.logLine("m", Events.parseObject("{\"kind\":\"new\",\"x\":1}")).contains("{\"kind\":\"new\",\"x\":1}"));
+        // An unknown kind with a long array is cut short, not poured into the Log.
+        StringBuilder big = new StringBuilder("{\"kind\":\"newer\",\"values\":[0");
+        for (int i = 1; i < 5000; i++) big.append(',').append(i);
+        String line = EventText.logLine("m", Events.parseObject(big.append("]}").toString()));
+        assertTrue(line, line.startsWith("SegTrain [m] event {\"kind\":\"newer\"") && line.endsWith("..."));
+        assertTrue(line, line.length() < 300);
+    }
+
+    @Test
+    public void formatsStartedAndHistory() {
+        assertEquals("SegTrain [m] started on cpu, 40 iterations, validation every 4, model folder /x/m",
+                EventText.logLine("m", Events.parseObject("{\"kind\":\"started\",\"device\":\"cpu\",\"iterations\":40,"
+                        + "\"model_dir\":\"/x/m\",\"validation_every\":4}")));
+        assertEquals("SegTrain [m] started on cpu, 40 iterations, model folder /x/m",
+                EventText.logLine("m", Events.parseObject("{\"kind\":\"started\",\"device\":\"cpu\",\"iterations\":40,"
+                        + "\"model_dir\":\"/x/m\",\"validation_every\":null}")));
+        assertEquals("SegTrain [m] curve history up to iteration 20: 2 training points, 1 validation",
+                EventText.logLine("m", Events.parseObject("{\"kind\":\"history\",\"resumed_from\":20,\"iteration\":[10,20],"
+                        + "\"loss\":[0.5,0.25],\"validation_iteration\":[20],\"validation_loss\":[0.7],"
+                        + "\"validation_iou\":[0.6],\"validation_dice\":[0.75]}")));
     }
 
     @Test
