@@ -25,7 +25,8 @@ import java.util.Map;
  *
  * <p>Macro keys (each label is one word with underscores): image, model, models_folder, weights,
  * overlap, tta, threshold, foreground_threshold, seed_foreground, seed_contour, seed_distance,
- * min_seed_size, min_size, link_sections, probabilities, gpus, cpus, batch. The post-processing fields start at
+ * min_seed_size, min_size, link_sections, probabilities, gpus, cpus, batch, rois (none, roi_manager,
+ * overlay; Java only, not sent to the native side). The post-processing fields start at
  * the chosen model's stored values (model.json "postprocess"), so a macro that leaves them out
  * gets the model's own. The voxel size comes from the image's calibration when it is in nm or
  * µm; otherwise the model's is assumed (no resampling).
@@ -43,6 +44,8 @@ public class AutoLabel implements PlugIn {
         ImagePlus image;
         String model;
         boolean probabilities;
+        /** Where the 2D objects go: LabelRois.NONE, ROI_MANAGER or OVERLAY. */
+        String rois = LabelRois.NONE;
         Map<String, Object> settings;
     }
 
@@ -84,6 +87,7 @@ public class AutoLabel implements PlugIn {
         gd.addNumericField("gpus", 0, 0, 6, "");
         gd.addNumericField("cpus", 2, 0, 6, "");
         gd.addNumericField("batch", 4, 0, 6, "windows");
+        gd.addChoice(LabelRois.KEY, LabelRois.CHOICES, LabelRois.NONE);
         gd.addHelp(HELP);
         if (options == null) gd.addDialogListener(AutoLabel::refresh);
         gd.showDialog();
@@ -106,6 +110,7 @@ public class AutoLabel implements PlugIn {
         double gpus = number(gd, "gpus");
         double cpus = number(gd, "cpus");
         double batch = number(gd, "batch");
+        request.rois = LabelRois.check(gd.getNextChoice());
         ModelFolder.check(request.model, folder);
 
         Map<String, Object> s = new LinkedHashMap<>();
@@ -139,18 +144,38 @@ public class AutoLabel implements PlugIn {
                 return;
             }
             ImagePlus labels = job.labels();
+            LabelDisplay.show(labels, result);
             ImagePlus[] maps = request.probabilities ? job.probabilities() : null;
             if (maps != null) for (ImagePlus map : maps) map.show();
             labels.show(); // last, so that it is the current image for the macro's next line
             double seconds = (System.nanoTime() - start) / 1e9;
             long max = Events.integer(result, "max_label", 0);
-            String found = Events.str(result, "kind", "").equals("instance")
+            boolean instance = Events.str(result, "kind", "").equals("instance");
+            long[] classes = instance ? null : LabelDisplay.classValues(result.get("classes"));
+            String found = instance
                     ? max + (max == 1 ? " object" : " objects")
+                    : classes != null ? "classes " + joined(classes)
                     : max + (max == 1 ? " foreground class" : " foreground classes");
             IJ.log(String.format(Locale.ROOT, "SegTrain: labelled %s with model '%s' in %.1f s: %s",
                     image.getTitle(), name, seconds, found));
             IJ.showStatus("SegTrain: labelled " + image.getTitle());
+            if (!LabelRois.NONE.equals(request.rois)) {
+                if (!instance && classes == null) {
+                    throw new IllegalArgumentException("rois: this SegTrain library does not say the model's classes; update it");
+                }
+                // After the label image is shown: a refusal (too many ROIs) loses no work.
+                List<ij.gui.Roi> rois = LabelRois.extract(labels, classes, LabelRois.MAX_ROIS);
+                int added = LabelRois.add(request.rois, rois, image);
+                IJ.log("SegTrain: " + added + (added == 1 ? " ROI" : " ROIs")
+                        + (LabelRois.OVERLAY.equals(request.rois) ? " in the overlay of " + image.getTitle() : " added to the ROI Manager"));
+            }
         }
+    }
+
+    private static String joined(long[] values) {
+        StringBuilder b = new StringBuilder();
+        for (long v : values) b.append(b.length() == 0 ? "" : ", ").append(v);
+        return b.toString();
     }
 
     private static void show(String name, Map<String, Object> event) {
@@ -240,7 +265,13 @@ public class AutoLabel implements PlugIn {
 
     private static final String HELP = "<html><h3>SegTrain: Auto Label</h3>"
             + "<p>Labels an open image with a stored model and shows the label image "
-            + "(<i>image title</i>-labels): classes for semantic models, object ids for instance models.</p>"
+            + "(<i>image title without its extension</i>-labels, e.g. cells-labels for cells.tif): for semantic "
+            + "models the values of the training labels (e.g. 0 and 255 for a mask), one colour per class and "
+            + "the background black; for instance models object ids (0 = background, black) in a glasbey "
+            + "colour table, where neighbouring ids have clearly different colours. ImageJ shows any image "
+            + "through 256 colours: with more than 255 objects (a 16-bit image) each colour stands for "
+            + "about <i>largest id</i>/256 consecutive ids and the lowest ids (below <i>largest id</i>/512) look "
+            + "black; the values stay exact, and the ROIs below tell every object apart.</p>"
             + "<ul>"
             + "<li><b>image</b>: the stack to label (8, 16 or 32-bit grayscale). Its calibration, when in nm "
             + "or &micro;m, gives the voxel size; the stack is resampled when it differs from the model's. "
@@ -266,5 +297,11 @@ public class AutoLabel implements PlugIn {
             + "<li><b>probabilities</b>: also show the probability map of every output channel (32-bit).</li>"
             + "<li><b>gpus, cpus</b>: 0 GPUs = on the CPU; CPU threads.</li>"
             + "<li><b>batch</b>: windows per forward pass; more needs more memory.</li>"
+            + "<li><b>rois</b>: also outline the 2D objects, one ROI per object (per class for semantic models, "
+            + "background left out) and slice, named e.g. <i>id 12 z 3</i> or <i>class 255 z 3</i>, placed on their "
+            + "slice and drawn in their label colour: <b>roi_manager</b> adds them to the ROI Manager, "
+            + "<b>overlay</b> makes them the overlay of the labelled image (replacing the outlines of an earlier "
+            + "Auto Label, keeping the rest of its overlay); <b>none</b> = no ROIs. More than 20,000 ROIs are "
+            + "refused (the label image is still shown).</li>"
             + "</ul><p>Press Esc to stop.</p></html>";
 }
