@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.Macro;
 import ij.gui.GenericDialog;
+import ij.gui.Roi;
 import ij.plugin.PlugIn;
 import segtrain.api.Predictor;
 import segtrain.bridge.Events;
@@ -164,7 +165,7 @@ public class AutoLabel implements PlugIn {
                     throw new IllegalArgumentException("rois: this SegTrain library does not say the model's classes; update it");
                 }
                 // After the label image is shown: a refusal (too many ROIs) loses no work.
-                List<ij.gui.Roi> rois = LabelRois.extract(labels, classes, LabelRois.MAX_ROIS);
+                List<Roi> rois = LabelRois.extract(labels, classes, LabelRois.MAX_ROIS);
                 int added = LabelRois.add(request.rois, rois, image);
                 IJ.log("SegTrain: " + added + (added == 1 ? " ROI" : " ROIs")
                         + (LabelRois.OVERLAY.equals(request.rois) ? " in the overlay of " + image.getTitle() : " added to the ROI Manager"));
@@ -300,7 +301,8 @@ public class AutoLabel implements PlugIn {
             + "<li><b>rois</b>: also outline the 2D objects, one ROI per object (per class for semantic models, "
             + "background left out) and slice, named e.g. <i>id 12 z 3</i> or <i>class 255 z 3</i>, placed on their "
             + "slice and drawn in their label colour: <b>roi_manager</b> adds them to the ROI Manager, "
-            + "<b>overlay</b> makes them the overlay of the labelled image (replacing the outlines of an earlier "
+            + "<b>overlay</b> makes them the overlay of the image that was labelled, so they outline the objects "
+            + "on it (replacing the outlines of an earlier "
             + "Auto Label, keeping the rest of its overlay); <b>none</b> = no ROIs. More than 20,000 ROIs are "
             + "refused (the label image is still shown).</li>"
             + "</ul><p>Press Esc to stop.</p></html>";
