@@ -152,6 +152,9 @@ fn prediction_summary(p: &Prediction) -> serde_json::Value {
         "outputs": p.outputs, "config": p.record.config.name, "kind": kind,
         "per_slice": p.record.config.dims == 2,
         "probabilities": p.probabilities.is_some(),
+        // Semantic models: the label values they write (their training labels'), background
+        // first, so that Java colours each class; null for instance models.
+        "classes": p.record.head.label_values(),
     })
 }
 

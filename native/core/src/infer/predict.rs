@@ -511,3 +511,28 @@ fn activate(head: &Head, logits: &Tensor) -> Tensor {
         _ => logits.sigmoid(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Semantic labels carry the values of the training labels (model.json's head), not the
+    /// network's class indices: a person who trained with 0/255 gets 0/255 back.
+    #[test]
+    fn semantic_labels_are_the_training_label_values() {
+        let post = PostProcess::default();
+        let mut ids = InstanceIds::Offset(0);
+        let binary = Head::Binary { background: 0, foreground: 255 };
+        let labels = post_process(&binary, &[0.1, 0.9, 0.5, 0.49], [1, 1, 4], true, &post, &mut ids);
+        assert_eq!(labels, vec![0, 255, 255, 0]);
+        // Three classes valued 3, 50 and 200, channel-major over 3 voxels: argmax 2, 0, 1.
+        let classes = Head::Classes { classes: vec![3, 50, 200], weights: vec![1.0; 3] };
+        #[rustfmt::skip]
+        let maps = [
+            0.1, 0.8, 0.2,
+            0.2, 0.1, 0.7,
+            0.7, 0.1, 0.1,
+        ];
+        assert_eq!(post_process(&classes, &maps, [1, 1, 3], true, &post, &mut ids), vec![200, 3, 50]);
+    }
+}

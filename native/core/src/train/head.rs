@@ -70,6 +70,16 @@ impl Head {
         }
     }
 
+    /// The label values a semantic model writes back, background first (the values of its
+    /// training labels, e.g. [0, 255] for an ImageJ mask); None for instance models (ids).
+    pub fn label_values(&self) -> Option<Vec<u32>> {
+        match self {
+            Head::Binary { background, foreground } => Some(vec![*background, *foreground]),
+            Head::Classes { classes, .. } => Some(classes.clone()),
+            Head::Instance { .. } => None,
+        }
+    }
+
     /// Target channels per window (class indices take one channel).
     pub fn target_channels(&self) -> usize {
         match self {
@@ -185,6 +195,15 @@ mod tests {
         assert!(Head::for_training(&semantic, &ids).unwrap_err().to_string().contains("Instance2D or Instance3D"));
         let instance = load_config("Instance2D").unwrap();
         assert_eq!(Head::for_training(&instance, &ids).unwrap().output_names(), ["foreground", "contour", "distance"]);
+    }
+
+    #[test]
+    fn label_values_are_the_training_values_background_first() {
+        assert_eq!(Head::Binary { background: 0, foreground: 255 }.label_values(), Some(vec![0, 255]));
+        assert_eq!(Head::Binary { background: 7, foreground: 3 }.label_values(), Some(vec![7, 3]));
+        let classes = Head::Classes { classes: vec![0, 40, 200], weights: vec![1.0; 3] };
+        assert_eq!(classes.label_values(), Some(vec![0, 40, 200]));
+        assert_eq!(Head::Instance { contour_width: 1, distance: false }.label_values(), None);
     }
 
     #[test]

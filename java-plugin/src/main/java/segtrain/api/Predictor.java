@@ -68,8 +68,10 @@ public final class Predictor extends NativeJob {
 
     /**
      * The label image (waits for the job's end first): classes for semantic models, object ids for
-     * instance models; the input's size, stack layout and spatial calibration, titled
-     * "&lt;image title&gt;-labels". 8-bit when the largest label fits, else 16-bit, else 32-bit.
+     * instance models (semantic models write the values of their training labels, e.g. 0/255);
+     * the input's size, stack layout and spatial calibration, titled "&lt;image title without its
+     * file extension&gt;-labels" (see {@link #stem}). 8-bit when the largest label fits, else 16-bit,
+     * else 32-bit. Its colour table is ImageJ's default; Auto Label colours it (segtrain.ij.LabelDisplay).
      */
     public ImagePlus labels() {
         Map<String, Object> r = finish();
@@ -101,14 +103,15 @@ public final class Predictor extends NativeJob {
             }
             stack.addSlice(null, ip);
         }
-        ImagePlus labels = like(image.getTitle() + "-labels", stack);
+        ImagePlus labels = like(stem(image.getTitle()) + "-labels", stack);
         labels.setDisplayRange(0, Math.max(1, max));
         return labels;
     }
 
     /**
      * The probability maps (waits for the job's end first), one 32-bit stack per output channel,
-     * titled "&lt;image title&gt;-&lt;channel name&gt;"; null when the settings did not ask for them.
+     * titled "&lt;image title without its file extension&gt;-&lt;channel name&gt;" (the names of
+     * the result's "outputs", e.g. foreground, contour); null when the settings did not ask for them.
      */
     public ImagePlus[] probabilities() {
         Map<String, Object> r = finish();
@@ -122,7 +125,7 @@ public final class Predictor extends NativeJob {
             checkShape(slices.length, slices.length == 0 ? 0 : slices[0].length, "probability map " + names.get(c));
             ImageStack stack = new ImageStack(image.getWidth(), image.getHeight());
             for (float[] slice : slices) stack.addSlice(null, new FloatProcessor(image.getWidth(), image.getHeight(), slice));
-            maps[c] = like(image.getTitle() + "-" + names.get(c), stack);
+            maps[c] = like(stem(image.getTitle()) + "-" + names.get(c), stack);
             maps[c].setDisplayRange(0, 1);
         }
         return maps;
@@ -149,6 +152,24 @@ public final class Predictor extends NativeJob {
         int[][] segPixels = Stacks.labelSlices(segmentation, "segmentation");
         return Events.parseObject(Native.evaluate(settingsJson, truthPixels, truth.getWidth(), truth.getHeight(),
                 segPixels, segmentation.getWidth(), segmentation.getHeight()));
+    }
+
+    /** File extensions of images that {@link #stem} removes (lower case; longest first where one ends another). */
+    private static final String[] IMAGE_EXTENSIONS = {".ome.tiff", ".ome.tif", ".tiff", ".tif", ".png", ".jpeg", ".jpg",
+        ".gif", ".bmp", ".zip", ".lsm", ".czi", ".nd2", ".lif", ".mrc", ".dm3", ".dm4"};
+
+    /**
+     * An image title without its file extension, for the titles of the results: "plate2d-image.tif"
+     * gives "plate2d-image". Only a known image extension (case aside) is removed; other dots stay
+     * ("cells.v2.tif" gives "cells.v2", "run.3" stays "run.3"), and so does a title that is only
+     * an extension.
+     */
+    public static String stem(String title) {
+        String lower = title.toLowerCase(java.util.Locale.ROOT);
+        for (String ext : IMAGE_EXTENSIONS) {
+            if (lower.endsWith(ext) && lower.length() > ext.length()) return title.substring(0, title.length() - ext.length());
+        }
+        return title;
     }
 
     /** The native result must have the input's shape; anything else is a bug, said plainly. */

@@ -2,11 +2,13 @@ package segtrain.ij;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.gui.Roi;
 import ij.plugin.PlugIn;
 import segtrain.api.Predictor;
 import segtrain.bridge.Events;
 import segtrain.bridge.Json;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -56,18 +58,39 @@ public class AutoLabel implements PlugIn {
                 return;
             }
             ImagePlus labels = job.labels();
+            LabelDisplay.show(labels, result);
             ImagePlus[] maps = job.probabilities(); // null unless asked for
             if (maps != null) for (ImagePlus map : maps) map.show();
             labels.show(); // last, so that it is the current image for the macro's next line
             double seconds = (System.nanoTime() - start) / 1e9;
             long max = Events.integer(result, "max_label", 0);
-            String found = Events.str(result, "kind", "").equals("instance")
+            boolean instance = Events.str(result, "kind", "").equals("instance");
+            long[] classes = instance ? null : LabelDisplay.classValues(result.get("classes"));
+            String found = instance
                     ? max + (max == 1 ? " object" : " objects")
+                    : classes != null ? "classes " + joined(classes)
                     : max + (max == 1 ? " foreground class" : " foreground classes");
             IJ.log(String.format(Locale.ROOT, "SegTrain: labelled %s with model '%s' in %.1f s: %s",
                     image.getTitle(), name, seconds, found));
             IJ.showStatus("SegTrain: labelled " + image.getTitle());
+            String where = LabelRois.check(String.valueOf(request.typed.getOrDefault(Keys.ROIS, LabelRois.NONE)));
+            if (!LabelRois.NONE.equals(where)) {
+                if (!instance && classes == null) {
+                    throw new IllegalArgumentException("rois: this SegTrain library does not say the model's classes; update it");
+                }
+                // After the label image is shown: a refusal (too many ROIs) loses no work.
+                List<Roi> rois = LabelRois.extract(labels, classes, LabelRois.MAX_ROIS);
+                int added = LabelRois.add(where, rois, image);
+                IJ.log("SegTrain: " + added + (added == 1 ? " ROI" : " ROIs")
+                        + (LabelRois.OVERLAY.equals(where) ? " in the overlay of " + image.getTitle() : " added to the ROI Manager"));
+            }
         }
+    }
+
+    private static String joined(long[] values) {
+        StringBuilder b = new StringBuilder();
+        for (long v : values) b.append(b.length() == 0 ? "" : ", ").append(v);
+        return b.toString();
     }
 
     private static void show(String name, Map<String, Object> event) {

@@ -63,6 +63,8 @@ public class PredictorTest {
             waitFor(job::isDone);
             Map<String, Object> result = job.finish();
             assertEquals("semantic", Events.str(result, "kind", "?"));
+            // The label values the model was trained with (the demo labels' 0 and 1), background first.
+            assertEquals(java.util.Arrays.asList(0L, 1L), result.get("classes"));
             labels = job.labels();
             maps = job.probabilities();
         }
