@@ -33,16 +33,16 @@ its() { case $mode in full) echo "$2" ;; smoke) echo 10 ;; *) echo "$1" ;; esac;
 # the flags in the array predict_args. Prints the training time in seconds.
 run() {
     local name=$1 config=$2 image=$3 labels=$4 iterations=$5 test_image=$6; shift 6
-    local start=$(date +%s) length=(--iterations "$iterations" --iteration-save "$iterations")
+    local start=$(date +%s) length=(--iteration_total "$iterations" --iteration_save "$iterations")
     if [ "$mode" = defaults ]; then
         set -- # the dataset's own training and auto-label flags are what defaults must do without
         predict_args=()
         length=(--time-budget-minutes "${BUDGET:-30}")
     fi
-    "$seg" train --image "$image" --labels "$labels" --config "$config" --name "$name" --models-dir "$work/models" \
+    "$seg" train --image "$image" --labels "$labels" --config "$config" --model_name "$name" --models_folder "$work/models" \
         "${length[@]}" --seed 1 --log-every 100 "$@" 2>"$work/$name.train.log" >/dev/null
     local trained=$(( $(date +%s) - start ))
-    "$seg" predict --name "$name" --models-dir "$work/models" --image "$test_image" --out "$work/$name.pred.tif" \
+    "$seg" predict --model "$name" --models_folder "$work/models" --image "$test_image" --out "$work/$name.pred.tif" \
         "${predict_args[@]}" 2>"$work/$name.predict.log" >/dev/null
     echo "$trained"
 }
@@ -72,7 +72,7 @@ said() {
     { grep -oE 'scale: .*-> scale [0-9]+' "$work/$1.train.log" | head -n 1; grep -o 'post-processing tuned.*' "$work/$1.train.log" | sed 's/post-processing tuned on the validation block: /tuned: /'; } | paste -sd ';' -
 }
 
-evaluate() { "$seg" evaluate --prediction "$1" --truth "$2" --kind "$3" ${4:+--per-slice} --json; }
+evaluate() { "$seg" evaluate --segmentation "$1" --truth "$2" --kind "$3" ${4:+--per-slice} --json; }
 
 for set in "${datasets[@]}"; do
     case $set in
@@ -83,7 +83,7 @@ for set in "${datasets[@]}"; do
         # beyond the plate's edge was taken for holes); TTA at auto-label.
         n=$(its 300 2000)
         predict_args=(--tta)
-        t=$(run plate Semantic2D "$work/p.train.tif" "$work/p.train.lbl.tif" "$n" "$work/p.test.tif" --validation 0.1 --window 1,256,256 --batch 2)
+        t=$(run plate Semantic2D "$work/p.train.tif" "$work/p.train.lbl.tif" "$n" "$work/p.test.tif" --validation_fraction 0.1 --window_size 1,256,256 --samples_per_batch 2)
         r=$(evaluate "$work/plate.pred.tif" "$work/p.test.lbl.tif" semantic)
         m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("hole IoU %.3f" % r["iou"][1])' "$r")
         rows+=("| plate2d | Semantic2D | $(its_done plate) | ${t} s | $m (floor 0.85) | right quarter held out | $(said plate) |") ;;
@@ -91,7 +91,7 @@ for set in "${datasets[@]}"; do
         hold_out i "$data/isbi2012/images.tif" "$data/isbi2012/labels.tif" z 0:15 15:
         n=$(its 300 2000)
         predict_args=()
-        t=$(run isbi Semantic2D "$work/i.train.tif" "$work/i.train.lbl.tif" "$n" "$work/i.test.tif" --window 1,256,256 --batch 2)
+        t=$(run isbi Semantic2D "$work/i.train.tif" "$work/i.train.lbl.tif" "$n" "$work/i.test.tif" --window_size 1,256,256 --samples_per_batch 2)
         r=$(evaluate "$work/isbi.pred.tif" "$work/i.test.lbl.tif" semantic)
         m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("pixel error %.3f" % (1 - r["pixel_accuracy"]))' "$r")
         rows+=("| isbi2012 | Semantic2D | $(its_done isbi) | ${t} s | $m (floor 0.10) | last 5 sections held out | $(said isbi) |") ;;
@@ -122,7 +122,7 @@ for set in "${datasets[@]}"; do
         if [ "$mode" = defaults ]; then
             t=$(run vnc Semantic3D "$work/v.train.tif" "$work/v.train.lbl.tif" "$n" "$work/v.test.tif")
         else
-            t=$(run vnc Semantic3D "$work/v.coarse.tif" "$work/v.coarse.lbl.tif" "$n" "$work/v.test.tif" --window 4,128,128 --batch 1)
+            t=$(run vnc Semantic3D "$work/v.coarse.tif" "$work/v.coarse.lbl.tif" "$n" "$work/v.test.tif" --window_size 4,128,128 --samples_per_batch 1)
         fi
         r=$(evaluate "$work/vnc.pred.tif" "$work/v.test.lbl.tif" semantic)
         m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("IoU per class " + " ".join("%d:%s" % (c, "%.3f" % v if v is not None else "-") for c, v in zip(r["classes"], r["iou"])) + "; mitochondria (3) floor 0.6")' "$r")
@@ -131,7 +131,7 @@ for set in "${datasets[@]}"; do
         hold_out f "$data/flyem_medulla/images.tif" "$data/flyem_medulla/labels.tif" z 0:120 120:
         n=$(its 200 800)
         predict_args=()
-        t=$(run flyem Instance3D "$work/f.train.tif" "$work/f.train.lbl.tif" "$n" "$work/f.test.tif" --voxel-nm 10,10,10 --window 16,96,96 --batch 1)
+        t=$(run flyem Instance3D "$work/f.train.tif" "$work/f.train.lbl.tif" "$n" "$work/f.test.tif" --voxel-nm 10,10,10 --window_size 16,96,96 --samples_per_batch 1)
         r=$(evaluate "$work/flyem.pred.tif" "$work/f.test.lbl.tif" instance)
         m=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("adapted Rand error %.3f, VOI split %.3f merge %.3f" % (r["arand"], r["voi_split"], r["voi_merge"]))' "$r")
         rows+=("| flyem_medulla | Instance3D | $(its_done flyem) | ${t} s | $m | last 30 sections held out | $(said flyem) |") ;;

@@ -15,8 +15,8 @@ for config in Semantic2D Semantic3D Instance2D Instance3D; do
     labels=$work/data/labels.tif
     [[ $config == Instance* ]] && labels=$work/data/instances.tif
     result=$("$segtrain" train --image "$work/data/image.tif" --labels "$labels" --config "$config" \
-        --name "bench-$config" --models-dir "$work/models" --iterations "$iterations" \
-        --iteration-save "$iterations" --validation 0 --seed 1 2>/dev/null)
+        --model_name "bench-$config" --models_folder "$work/models" --iteration_total "$iterations" \
+        --iteration_save "$iterations" --validation_fraction 0 --seed 1 2>/dev/null)
     row=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("| %s | %s | %.2f | %.1f %% | %.3f -> %.3f |" % (sys.argv[2], sys.argv[3], 1/r["seconds_per_iteration"], 100*r["data_wait_share"], r["first_loss"], r["final_loss"]))' \
         "$result" "$config" "$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print("%s x %d" % (",".join(map(str, c["window_size"])), c["samples_per_batch"]))' "$REPO/configs/$config.json")")
     echo "$row"

@@ -20,15 +20,15 @@ case "$CONFIG" in
     *3D) window=8,128,128 ;;
 esac
 "$CLI" demo-data --out "$W/train" --slices 8 --height 256 --width 256 >/dev/null
-"$CLI" train --image "$W/train/image.tif" --labels "$W/train/$labels" --config "$CONFIG" --name m --models-dir "$W/models" \
-    --iterations 2 --iteration-save 2 --window "$window" --batch 1 --validation 0 --scale 1 >/dev/null 2>&1
+"$CLI" train --image "$W/train/image.tif" --labels "$W/train/$labels" --config "$CONFIG" --model_name m --models_folder "$W/models" \
+    --iteration_total 2 --iteration_save 2 --window_size "$window" --samples_per_batch 1 --validation_fraction 0 --scale 1 >/dev/null 2>&1
 echo "config $CONFIG, window $window, $(nproc) cores, $(date -u +%F)"
 printf '%-16s %12s %12s %10s\n' "stack (z,y,x)" voxels "peak RSS MB" seconds
 rows=()
 for size in "4 256 256" "8 1024 1024" "16 1536 1536"; do
     read -r z y x <<<"$size"
     "$CLI" demo-data --out "$W/s" --slices "$z" --height "$y" --width "$x" >/dev/null
-    /usr/bin/time -f '%M %e' -o "$W/time" "$CLI" predict --name m --models-dir "$W/models" --image "$W/s/image.tif" \
+    /usr/bin/time -f '%M %e' -o "$W/time" "$CLI" predict --model m --models_folder "$W/models" --image "$W/s/image.tif" \
         --out "$W/s/out.tif" >/dev/null 2>&1
     read -r kb seconds <"$W/time"
     voxels=$((z * y * x))

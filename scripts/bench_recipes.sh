@@ -9,9 +9,9 @@
 #   VARIANT: label=key:value,key:value (config keys; values as JSON), e.g.
 #     sgd=  adamw-2e-3=optimizer:"adamw",schedule:"cosine",base_lr:0.002,weight_decay:0.01
 #   DATASET: chloroplast (Instance2D), plate2d or isbi2012 (Semantic2D).
-#   Flags for `segtrain train` (e.g. --batch 8) can be given per variant as key `flags`, and
+#   Flags for `segtrain train` (e.g. --samples_per_batch 8) can be given per variant as key `flags`, and
 #   another iteration count (equal time for a slower variant) as key `its`:
-#     b8=flags:"--batch 8",its:600
+#     b8=flags:"--samples_per_batch 8",its:600
 set -euo pipefail
 main() {
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,20 +36,20 @@ case $set_name in
         voxel=(--voxel-nm 10,10,50)
         score() {
             local fg inst
-            fg=$("$seg" evaluate --prediction "$1" --truth "$work/test.lbl.tif" --kind foreground --json)
-            inst=$("$seg" evaluate --prediction "$1" --truth "$work/test.lbl.tif" --kind instance --per-slice --json)
+            fg=$("$seg" evaluate --segmentation "$1" --truth "$work/test.lbl.tif" --kind foreground --json)
+            inst=$("$seg" evaluate --segmentation "$1" --truth "$work/test.lbl.tif" --kind instance --per-slice --json)
             python3 -c 'import json,sys; f=json.loads(sys.argv[1]); i=json.loads(sys.argv[2]); print("fg IoU %.3f, AP@0.5 %.3f" % (f["iou"][1], i["ap50"]))' "$fg" "$inst"
         } ;;
     plate2d) config=Semantic2D; crop p "$data/plate2d/image.tif" "$data/plate2d/labels.tif" x 0:408 408:
         voxel=()
         score() {
-            local r; r=$("$seg" evaluate --prediction "$1" --truth "$work/test.lbl.tif" --kind semantic --json)
+            local r; r=$("$seg" evaluate --segmentation "$1" --truth "$work/test.lbl.tif" --kind semantic --json)
             python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("hole IoU %.3f" % r["iou"][1])' "$r"
         } ;;
     isbi2012) config=Semantic2D; crop i "$data/isbi2012/images.tif" "$data/isbi2012/labels.tif" z 0:15 15:
         voxel=()
         score() {
-            local r; r=$("$seg" evaluate --prediction "$1" --truth "$work/test.lbl.tif" --kind semantic --json)
+            local r; r=$("$seg" evaluate --segmentation "$1" --truth "$work/test.lbl.tif" --kind semantic --json)
             python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("pixel error %.3f" % (1 - r["pixel_accuracy"]))' "$r"
         } ;;
     *) echo "bench: unknown dataset $set_name" >&2; exit 2 ;;
@@ -81,11 +81,11 @@ PY
     every=$(( its / 10 ))
     start=$(date +%s)
     # shellcheck disable=SC2086
-    "$seg" train --image "$work/train.tif" --labels "$work/train.lbl.tif" --config "$work/$label.json" --name "$label" \
-        --models-dir "$work/models" --iterations "$its" --iteration-save "$its" --seed 1 --log-every 100 \
-        --validation-every "$every" "${voxel[@]}" $flags 2>"$work/$label.train.log" >/dev/null
+    "$seg" train --image "$work/train.tif" --labels "$work/train.lbl.tif" --config "$work/$label.json" --model_name "$label" \
+        --models_folder "$work/models" --iteration_total "$its" --iteration_save "$its" --seed 1 --log-every 100 \
+        --validation_every "$every" "${voxel[@]}" $flags 2>"$work/$label.train.log" >/dev/null
     trained=$(( $(date +%s) - start ))
-    "$seg" predict --name "$label" --models-dir "$work/models" --image "$work/test.tif" --out "$work/$label.pred.tif" \
+    "$seg" predict --model "$label" --models_folder "$work/models" --image "$work/test.tif" --out "$work/$label.pred.tif" \
         "${voxel[@]}" 2>"$work/$label.predict.log" >/dev/null
     result=$(score "$work/$label.pred.tif")
     # Validation IoU against minutes, from the training log, and the tuning line.

@@ -16,23 +16,23 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/segtrain-kill9.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 M=$W/models
 "$CLI" demo-data --out "$W/data" --slices 3 --height 96 --width 96 >/dev/null
-TRAIN=(--image "$W/data/image.tif" --labels "$W/data/labels.tif" --models-dir "$M")
-RECIPE=(--config Semantic2D --iterations 150 --iteration-save 10 --window 1,48,48 --batch 2 --validation 0.2
-    --validation-every 30 --seed 3 --cpus 2)
+TRAIN=(--image "$W/data/image.tif" --labels "$W/data/labels.tif" --models_folder "$M")
+RECIPE=(--config Semantic2D --iteration_total 150 --iteration_save 10 --window_size 1,48,48 --samples_per_batch 2 --validation_fraction 0.2
+    --validation_every 30 --seed 3 --cpus 2)
 
-"$CLI" train "${TRAIN[@]}" "${RECIPE[@]}" --name reference >/dev/null 2>&1
+"$CLI" train "${TRAIN[@]}" "${RECIPE[@]}" --model_name reference >/dev/null 2>&1
 kills=0
 for round in $(seq 1 "$ROUNDS"); do
     if [ -f "$M/m/model.json" ]; then
-        "$CLI" train --resume "${TRAIN[@]}" --name m >"$W/last.log" 2>&1 &
+        "$CLI" train --resume "${TRAIN[@]}" --model_name m >"$W/last.log" 2>&1 &
     else
-        "$CLI" train "${TRAIN[@]}" "${RECIPE[@]}" --name m >"$W/last.log" 2>&1 &
+        "$CLI" train "${TRAIN[@]}" "${RECIPE[@]}" --model_name m >"$W/last.log" 2>&1 &
     fi
     pid=$!
     sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", 0.2 + 3.8 * rand() }')"
     if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
     wait "$pid" 2>/dev/null || true
-    listed=$("$CLI" models --models-dir "$M")
+    listed=$("$CLI" models --models_folder "$M")
     if grep -q $'^m\t?\tbroken' <<<"$listed"; then
         echo "round $round: the model is broken after kill -9:"; echo "$listed"; exit 1
     fi
@@ -42,9 +42,9 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
 done
 if [ -f "$M/m/model.json" ]; then
-    "$CLI" train --resume "${TRAIN[@]}" --name m >/dev/null 2>&1 || { echo "the final resume failed"; "$CLI" train --resume "${TRAIN[@]}" --name m; exit 1; }
+    "$CLI" train --resume "${TRAIN[@]}" --model_name m >/dev/null 2>&1 || { echo "the final resume failed"; "$CLI" train --resume "${TRAIN[@]}" --model_name m; exit 1; }
 else
-    "$CLI" train "${TRAIN[@]}" "${RECIPE[@]}" --name m >/dev/null 2>&1
+    "$CLI" train "${TRAIN[@]}" "${RECIPE[@]}" --model_name m >/dev/null 2>&1
 fi
 leftovers=$(find "$M/m" -name '.*' | wc -l)
 cut -d, -f1,2 "$M/reference/training_log.csv" >"$W/reference.csv"

@@ -63,7 +63,7 @@ public class DialogFiller {
             Component p = parts[i];
             if (p instanceof Container && !(p instanceof TextField) && !(p instanceof Choice) && set((Container) p, key, value)) return true;
             // ImageJ shows a key's underscores as spaces (and may add a colon).
-            boolean labelled = p instanceof Label && ((Label) p).getText().trim().replace(' ', '_').replaceAll(":$", "").equals(key);
+            boolean labelled = p instanceof Label && isKey(((Label) p).getText(), key);
             if (!labelled || i + 1 >= parts.length) continue;
             Component field = first(parts[i + 1]);
             if (field instanceof TextField) {
@@ -78,6 +78,15 @@ public class DialogFiller {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a label shows `key`: ImageJ shows the key's underscores as spaces (and may add a
+     * colon); plain words in brackets may follow ("base lr (peak learning rate)").
+     */
+    static boolean isKey(String text, String key) {
+        String t = text.trim().replace(' ', '_').replaceAll(":$", "");
+        return t.equals(key) || t.startsWith(key + "_(");
     }
 
     /** A field, or the first field inside a panel (numeric fields with a unit sit in one). */

@@ -28,6 +28,11 @@ pub const MAX_DEMO_SIDE: u64 = 8192;
 /// The weights a stored model offers.
 pub const WEIGHTS_CHOICES: [&str; 2] = ["final", "best"];
 
+/// A stored probability (f32) as the decimal a person typed, not 0.300000012.
+fn probability(value: f32) -> Value {
+    json!((value as f64 * 1e6).round() / 1e6)
+}
+
 fn cpus_field(default: Value) -> Field {
     Field::whole("cpus", Group::NetworkAndDevice, "(CPU threads)", "How many CPU threads to use (at most this machine's cores).", 1, crate::runtime::machine_cpus() as u64).default(default)
 }
@@ -44,8 +49,8 @@ fn labels_field(help: &'static str) -> Field {
     Field::new("labels", Kind::Labels, Group::Data, "", help).not_remembered()
 }
 
-fn models_folder_field() -> Field {
-    Field::new("models_folder", Kind::Folder, Group::Output, "(empty = the default)", "The folder that holds the models; empty means the default (~/.segtrain/models, or $SEGTRAIN_MODELS_DIR).")
+fn models_folder_field(group: Group) -> Field {
+    Field::new("models_folder", Kind::Folder, group, "(empty = the default)", "The folder that holds the models; empty means the default (~/.segtrain/models, or $SEGTRAIN_MODELS_DIR).")
         .default(json!(crate::store::default_models_dir().display().to_string()))
         .aliases(&["models_dir"])
 }
@@ -128,7 +133,7 @@ pub(super) fn train(context: &Value) -> Result<CommandSchema> {
             Field::new("model_name", Kind::Text, Group::Output, "(folder name)", "The model's name: a plain folder name (letters, digits, - _ .). The model is stored under it and Auto Label offers it.")
                 .default(json!("my-model"))
                 .aliases(&["name"]),
-            models_folder_field(),
+            models_folder_field(Group::Output),
             Field::new("fine_tune_from", Kind::Text, Group::Output, "(stored model, empty = none)", "The name of a stored model of the same config whose weights training starts from (new data, same task); empty = random initial weights.").optional().not_remembered(),
             Field::new("overwrite", Kind::Boolean, Group::Output, "(replace a model of this name)", "Replace an existing model of the same name (only once the new one is complete).").default(json!(false)).not_remembered(),
         ],
@@ -146,7 +151,7 @@ pub(super) fn resume() -> CommandSchema {
             image_field("The stack the model was trained on."),
             labels_field("Its labels (the same size)."),
             model_field("The stored model to continue."),
-            models_folder_field(),
+            models_folder_field(Group::Data),
             Field::whole("iteration_total", Group::Schedule, "(empty = as stored)", "Empty keeps the stored total; a higher one (a multiple of the model's iteration save) trains longer, and the schedule stretches to it.", 1, MAX_ITERATIONS)
                 .optional()
                 .not_remembered()
@@ -204,7 +209,7 @@ pub(super) fn auto_label(context: &Value) -> Result<CommandSchema> {
         fields: vec![
             image_field("The stack to label (8, 16 or 32-bit grayscale). Its calibration, when in nm or µm, gives the voxel size; the stack is resampled when it differs from the model's, and the labels come back at the stack's own size."),
             model_field("A stored model (Train Model) in the models folder; typing another folder refreshes the list."),
-            models_folder_field(),
+            models_folder_field(Group::Data),
             weights_field("final (the end of training) or best (the best validation score)."),
             Field { dialog: false, ..x },
             Field { dialog: false, ..y },
@@ -214,14 +219,14 @@ pub(super) fn auto_label(context: &Value) -> Result<CommandSchema> {
             gpus_field(json!(run.gpus)),
             cpus_field(json!(run.cpus)),
             Field::whole("batch", Group::NetworkAndDevice, "(windows per pass)", "Windows per forward pass; more needs more memory.", 1, MAX_PREDICT_BATCH).default(json!(run.batch)),
-            instance(Field::number("threshold", Group::PostProcessing, "(binary models)", "Binary semantic models: foreground where the probability is at least this.", 0.0, 1.0).default(json!(post.threshold)), facts.binary),
-            instance(Field::number("foreground_threshold", Group::PostProcessing, "(instance models)", "Voxels whose foreground probability is at least this belong to objects.", 0.0, 1.0).default(json!(p.foreground_threshold)), facts.instance),
-            instance(Field::number("seed_foreground", Group::PostProcessing, "(instance models)", "Seeds (one per object) need a foreground probability at least this; lower it when objects are missed.", 0.0, 1.0).default(json!(p.seed_foreground)), facts.instance),
-            instance(Field::number("seed_contour", Group::PostProcessing, "(instance models)", "Seeds need a contour probability at most this: lower it when touching objects are merged, raise it when objects are missed.", 0.0, 1.0).default(json!(p.seed_contour)), facts.instance),
-            instance(Field::number("seed_distance", Group::PostProcessing, "(models with a distance map)", "Models with a distance channel: seeds need a distance at least this (the inner part of an object).", 0.0, 1.0).default(json!(p.seed_distance)), facts.instance && facts.distance),
+            instance(Field::number("threshold", Group::PostProcessing, "(binary models)", "Binary semantic models: foreground where the probability is at least this.", 0.0, 1.0).default(probability(post.threshold)), facts.binary),
+            instance(Field::number("foreground_threshold", Group::PostProcessing, "(instance models)", "Voxels whose foreground probability is at least this belong to objects.", 0.0, 1.0).default(probability(p.foreground_threshold)), facts.instance),
+            instance(Field::number("seed_foreground", Group::PostProcessing, "(instance models)", "Seeds (one per object) need a foreground probability at least this; lower it when objects are missed.", 0.0, 1.0).default(probability(p.seed_foreground)), facts.instance),
+            instance(Field::number("seed_contour", Group::PostProcessing, "(instance models)", "Seeds need a contour probability at most this: lower it when touching objects are merged, raise it when objects are missed.", 0.0, 1.0).default(probability(p.seed_contour)), facts.instance),
+            instance(Field::number("seed_distance", Group::PostProcessing, "(models with a distance map)", "Models with a distance channel: seeds need a distance at least this (the inner part of an object).", 0.0, 1.0).default(probability(p.seed_distance)), facts.instance && facts.distance),
             instance(Field::whole("min_seed_size", Group::PostProcessing, "(voxels)", "Seeds smaller than this many voxels are dropped; raise it when objects are split.", 0, u32::MAX as u64).default(json!(p.min_seed_size)), facts.instance),
             instance(Field::whole("min_size", Group::PostProcessing, "(voxels)", "Objects smaller than this many voxels are removed.", 0, u32::MAX as u64).default(json!(p.min_size)), facts.instance),
-            instance(Field::number("link_sections", Group::PostProcessing, "(min IoU, 0 = off)", "2D instance models on serial sections: an object takes the id of the object it overlaps in the section before when their IoU is at least this, so an object cut by several sections keeps one id; 0 = each section numbered on its own.", 0.0, 1.0).default(json!(p.link_sections)), facts.instance && facts.two_d),
+            instance(Field::number("link_sections", Group::PostProcessing, "(min IoU, 0 = off)", "2D instance models on serial sections: an object takes the id of the object it overlaps in the section before when their IoU is at least this, so an object cut by several sections keeps one id; 0 = each section numbered on its own.", 0.0, 1.0).default(probability(p.link_sections)), facts.instance && facts.two_d),
             Field::new("probabilities", Kind::Boolean, Group::Output, "(show the maps)", "Also show the probability map of every output channel (32-bit), named by channel.").default(json!(false)),
             Field::new("rois", Kind::Choice, Group::Output, "(2D objects as ROIs)", "Also put the objects of every slice (instance models; one ROI per class and slice for semantic models) into the ROI Manager or onto the label image's overlay, each named by its id and slice.")
                 .choices(&["none", "roi_manager", "overlay"])
@@ -243,7 +248,7 @@ pub(super) fn tune() -> CommandSchema {
             image_field("A stack the model has not trained on, e.g. a few labelled sections of a new acquisition. Its calibration, when in nm or µm, gives the voxel size."),
             labels_field("Its labels (the same size)."),
             model_field("The stored model to tune."),
-            models_folder_field(),
+            models_folder_field(Group::Data),
             weights_field("The weights Auto Label will use: final or best."),
             Field { dialog: false, ..x },
             Field { dialog: false, ..y },

@@ -31,6 +31,8 @@ import java.util.Map;
  * </pre>
  */
 public final class Predictor extends NativeJob {
+    /** Image property naming the output channel of a probability map (dialogs do not offer maps as inputs). */
+    public static final String PROBABILITY_MAP = "segtrain.probability_map";
     private final ImagePlus image;
     /** Whether the settings asked for probability maps (for a library whose result does not say). */
     private final boolean mapsRequested;
@@ -126,6 +128,7 @@ public final class Predictor extends NativeJob {
             ImageStack stack = new ImageStack(image.getWidth(), image.getHeight());
             for (float[] slice : slices) stack.addSlice(null, new FloatProcessor(image.getWidth(), image.getHeight(), slice));
             maps[c] = like(stem(image.getTitle()) + "-" + names.get(c), stack);
+            maps[c].setProperty(PROBABILITY_MAP, String.valueOf(names.get(c))); // not offered as an input
             maps[c].setDisplayRange(0, 1);
         }
         return maps;

@@ -1,5 +1,10 @@
 package segtrain.ij;
 
+import ij.gui.PlotWindow;
+import segtrain.api.Predictor;
+import java.util.ArrayList;
+import java.util.List;
+
 import ij.ImagePlus;
 import ij.Macro;
 import ij.WindowManager;
@@ -17,11 +22,31 @@ final class OpenImages {
         for (int i = 0; i < ids.length; i++) titles[i] = WindowManager.getImage(ids[i]).getTitle();
     }
 
-    /** @param none the message when no image is open (what the command needs, and how to get it) */
+    /**
+     * The open images a command can take: not plots, training curves or probability maps (they
+     * are results, not stacks to train on or label).
+     *
+     * @param none the message when no such image is open (what the command needs, and how to get it)
+     */
     static OpenImages list(String none) {
-        int[] ids = WindowManager.getIDList();
-        if (ids == null || ids.length == 0) throw new IllegalArgumentException(none);
+        int[] all = WindowManager.getIDList();
+        List<Integer> kept = new ArrayList<>();
+        if (all != null) {
+            for (int id : all) {
+                ImagePlus imp = WindowManager.getImage(id);
+                if (imp != null && isStack(imp)) kept.add(id);
+            }
+        }
+        if (kept.isEmpty()) throw new IllegalArgumentException(none);
+        int[] ids = new int[kept.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = kept.get(i);
         return new OpenImages(ids);
+    }
+
+    /** Whether an image is data rather than a result picture. */
+    static boolean isStack(ImagePlus imp) {
+        return !(imp.getWindow() instanceof PlotWindow) && imp.getProperty(LossCurve.PROPERTY) == null
+                && imp.getProperty(Predictor.PROBABILITY_MAP) == null;
     }
 
     ImagePlus get(int index) {

@@ -94,7 +94,8 @@ final class SettingsDialog {
         String message = null;
         while (true) {
             Schema first = Schema.of(command, new LinkedHashMap<>());
-            OpenImages images = first.first(Schema.IMAGE) == null ? null : OpenImages.list(noImages);
+            boolean needsImages = first.first(Schema.IMAGE) != null || first.first(Schema.LABELS) != null;
+            OpenImages images = needsImages ? OpenImages.list(noImages) : null;
             SettingsDialog dialog = new SettingsDialog(command, images, typed, message);
             Values values = dialog.show();
             if (values == null) return;
@@ -102,7 +103,8 @@ final class SettingsDialog {
             try {
                 follower = starter.start(values);
             } catch (IllegalArgumentException refused) {
-                if (Errors.fromMacro()) throw refused;
+                // The dialog was shown (a person, or a macro without options): show it again.
+                if (dialog.options != null) throw refused;
                 typed = values.typed;
                 message = Errors.message(refused);
                 continue;
