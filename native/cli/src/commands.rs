@@ -75,9 +75,10 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
     }
 }
 
-const TRAIN_FLAGS: [&str; 21] = [
+const TRAIN_FLAGS: [&str; 22] = [
     "image", "labels", "config", "name", "models-dir", "voxel-nm", "gpus", "cpus", "lr", "iteration-step", "iteration-save",
     "iterations", "time-budget-minutes", "batch", "window", "scale", "seed", "log-every", "validation", "validation-every", "fine-tune-from",
+    "ignore-label",
 ];
 
 /// Flags that are not part of the recipe: with --resume they set this run (the total may be
@@ -149,6 +150,8 @@ fn train_settings_given(a: &Args, name: String) -> Result<TrainSettings, Failure
         validation_every: a.number("validation-every").map_err(usage)?,
         fine_tune_from: a.get("fine-tune-from").map(String::from),
         overwrite: a.switch("overwrite"),
+        // A number or "none": the core reads both from text and names the setting if wrong.
+        ignore_label: a.get("ignore-label").map(|v| serde_json::Value::String(v.to_string())),
     })
 }
 

@@ -14,7 +14,7 @@ const USAGE: &str = "usage:
                  [--window Z,Y,X] [--scale auto|N]
                  [--seed N]
                  [--log-every N] [--validation F] [--validation-every N] [--fine-tune-from MODEL]
-                 [--overwrite]
+                 [--ignore-label N] [--overwrite]
   segtrain train --resume --image IMG --labels LBL --name NAME [--models-dir DIR] [--iterations N]
                  [--gpus N] [--cpus N] [the original training flags, which must match the model's]
   (SIGINT/SIGTERM/SIGHUP stop like Esc: checkpoint, status cancelled, exit 130/143/129)
