@@ -292,6 +292,56 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn sparse_labels_measure_complete_objects_and_annotated_boundaries_only() {
+        const IGNORE: u32 = 65535;
+        // Two 4-px objects; object 7 touches the unannotated pixel (diagonally): not measured.
+        #[rustfmt::skip]
+        let labels = [
+            3, 3, 0, 0, 0,
+            3, 3, 0, 0, 7,
+            0, 0, 0, 7, 7,
+            0, 0, 0, 0, 7,
+            0, 0, 0, IGNORE, 0,
+        ];
+        assert_eq!(section_areas(&labels, [1, 5, 5], Some(IGNORE)), vec![4]);
+        let mut with_ignore_as_object = section_areas(&labels, [1, 5, 5], None);
+        with_ignore_as_object.sort();
+        assert_eq!(with_ignore_as_object, vec![1, 4, 4], "the dense reading counts the unannotated pixel as an object");
+        // 3D: object 7 complete in its slice, but the voxel below its pixel (1, 4) unannotated.
+        let mut labels3 = labels.to_vec();
+        labels3[4 * 5 + 3] = 0;
+        labels3.extend([0; 25]);
+        let mut volumes = object_volumes(&labels3, [2, 5, 5], Some(IGNORE));
+        volumes.sort();
+        assert_eq!(volumes, vec![4, 4]);
+        labels3[25 + 5 + 4] = IGNORE;
+        assert_eq!(object_volumes(&labels3, [2, 5, 5], Some(IGNORE)), vec![4]);
+
+        // Semantic: class 1 annotated as a 4-px stripe between class 2 stripes (a real
+        // boundary), inside a slice otherwise unannotated, plus a lone 10-px-wide patch of class
+        // 3 that meets no other class: the width is the stripe's.
+        let (height, width) = (40, 60);
+        let mut labels = vec![IGNORE; height * width];
+        for y in 5..35 {
+            for x in 10..30 {
+                labels[y * width + x] = if (18..22).contains(&x) { 1 } else { 2 };
+            }
+            for x in 40..50 {
+                labels[y * width + x] = 3;
+            }
+        }
+        let (class, w) = thinnest_structure(&labels, [1, height, width], Some(IGNORE)).unwrap();
+        assert_eq!(class, 1);
+        assert!((w - 4.0).abs() < 0.5, "{w}");
+        // Without the stripe no two annotated classes meet: nothing to measure (scale 1); read
+        // densely, the unannotated pixels would be a class and class 3 a 10-px band.
+        let lone: Vec<u32> = labels.iter().map(|&l| if l == 1 { 2 } else { l }).collect();
+        assert_eq!(thinnest_structure(&lone, [1, height, width], Some(IGNORE)), None);
+        let (class, w) = thinnest_structure(&lone, [1, height, width], None).unwrap();
+        assert!(class == 3 && (w - 10.0).abs() < 2.0, "{class} {w}"); // a 10 x 30 patch, about a 10-px band
+    }
+
+    #[test]
     fn rare_classes_do_not_set_the_width() {
         // Two halves (each 64 px wide) and a single stray pixel of class 3.
         let (height, width) = (64, 128);

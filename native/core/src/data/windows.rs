@@ -246,6 +246,40 @@ mod tests {
     }
 
     #[test]
+    fn with_sparse_labels_every_window_holds_annotated_voxels() {
+        // A 300 x 300 slice, unannotated (65535) but for two small patches: background (0) at
+        // the top left and an object (1) at the bottom right.
+        let shape = [1, 300, 300];
+        let mut labels = vec![65535u32; 90000];
+        for (y0, x0, value) in [(10, 10, 0), (280, 270, 1)] {
+            for y in y0..y0 + 6 {
+                for x in x0..x0 + 6 {
+                    labels[y * 300 + x] = value;
+                }
+            }
+        }
+        let mut s = settings([1, 32, 32], true, 0.5);
+        s.ignore_label = Some(65535);
+        let sampler = WindowSampler::new(data(shape, vec![0.0; 90000], labels), Region::whole(shape), s, Head::Binary { background: 0, foreground: 1 });
+        let batch = sampler.sample_batch(200, &mut Rng::new(3));
+        assert_eq!(batch.target_channels, 2, "target and mask");
+        let n = 32 * 32;
+        let (mut on_object, mut on_background) = (0, 0);
+        for window in batch.target.chunks(2 * n) {
+            let (target, mask) = window.split_at(n);
+            assert!(mask.iter().any(|&m| m == 1.0), "a window without annotated voxels");
+            assert!(target.iter().zip(mask).all(|(&t, &m)| m == 1.0 || t == 0.0), "unannotated targets are 0");
+            if target.iter().any(|&t| t == 1.0) {
+                on_object += 1;
+            } else {
+                on_background += 1;
+            }
+        }
+        // Half on the object; the others around any annotated voxel (mostly the background patch).
+        assert!((70..=170).contains(&on_object) && on_background > 30, "{on_object} {on_background}");
+    }
+
+    #[test]
     fn foreground_share_puts_windows_on_sparse_objects() {
         // One small object in a large empty slice.
         let shape = [1, 200, 200];

@@ -248,6 +248,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sparse_labels_tune_a_threshold_on_annotated_voxels_and_no_instance_model() {
+        // Annotated: foreground at 0.4, background at 0.1. Unannotated voxels at 0.9, which a
+        // dense reading (as background) would push the threshold above.
+        let binary = Head::Binary { background: 0, foreground: 1 };
+        let truth: Vec<u32> = (0..100).map(|i| if i < 30 { 1 } else if i < 60 { 0 } else { 65535 }).collect();
+        let maps: Vec<f32> = (0..100).map(|i| if i < 30 { 0.4 } else if i < 60 { 0.1 } else { 0.9 }).collect();
+        let (post, report) = tune_post_process(&binary, &maps, &truth, [1, 10, 10], true, &PostProcess::default(), "validation block", Some(65535)).unwrap().unwrap();
+        assert!(post.threshold > 0.1 && post.threshold <= 0.4, "{}", post.threshold);
+        assert_eq!(report.after, 1.0);
+        assert_eq!(report.on, "validation block (its 60 annotated voxels only)");
+        let instance = Head::Instance { contour_width: 1, distance: false };
+        let err = tune_post_process(&instance, &[0.0; 200], &truth, [1, 10, 10], true, &PostProcess::default(), "validation block", Some(65535)).unwrap_err().to_string();
+        assert!(err.contains("instance post-processing is not tuned on the validation block: 40 of its 100 voxels are unannotated (ignore_label 65535)"), "{err}");
+        // The same labels with no ignore_label: tuned (65535 is then an object id).
+        assert!(tune_post_process(&instance, &[0.0; 200], &truth, [1, 10, 10], true, &PostProcess::default(), "validation block", None).unwrap().is_some());
+    }
+
+    #[test]
     fn tune_settings_name_every_bad_field() {
         let err = TuneSettings::from_json(r#"{"name":"../x","weights":"last","cpus":0}"#).unwrap_err().to_string();
         for field in ["name:", "weights: 'final' or 'best' (got 'last')", "cpus: must be a whole number from 1 to"] {

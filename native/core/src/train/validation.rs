@@ -286,6 +286,20 @@ mod tests {
     }
 
     #[test]
+    fn unannotated_voxels_are_no_class_when_the_block_is_chosen() {
+        // Unannotated (65535) everywhere but a background and an object patch in the first
+        // rows: the last rows hold only unannotated voxels, so the first rows are taken.
+        let shape = [3, 400, 100];
+        let mut labels = vec![65535; 3 * 400 * 100];
+        labels[(400 + 3) * 100 + 50] = 1;
+        labels[(400 + 4) * 100 + 50] = 0;
+        let mut c = config([1, 64, 64], 0.1);
+        c.ignore_label = Some(65535);
+        let (_, val) = split(&labels, shape, &c).unwrap();
+        assert_eq!(val.unwrap().end, [3, 40, 100]);
+    }
+
+    #[test]
     fn window_origins_cover_the_block_exactly() {
         assert_eq!(origins(10, 30, 8), vec![10, 18, 22]);
         assert_eq!(origins(0, 8, 8), vec![0]);
