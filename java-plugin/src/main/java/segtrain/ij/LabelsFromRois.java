@@ -54,7 +54,8 @@ public class LabelsFromRois implements PlugIn {
             int image = images.current();
             String options = Macro.getOptions();
             if (options != null) image = images.fromMacro(options, "image", image);
-            RoiManager manager = RoiManager.getInstance();
+            // getInstance2: in batch mode the batch-mode ROI Manager (getInstance sees only a window).
+            RoiManager manager = RoiManager.getInstance2();
             Roi[] rois = manager == null ? new Roi[0] : manager.getRoisAsArray();
             if (rois.length == 0) {
                 throw new IllegalArgumentException("the ROI Manager holds no ROIs: draw the annotations, add each with "
