@@ -267,9 +267,9 @@ mod tests {
         let (mut on_object, mut on_background) = (0, 0);
         for window in batch.target.chunks(2 * n) {
             let (target, mask) = window.split_at(n);
-            assert!(mask.iter().any(|&m| m == 1.0), "a window without annotated voxels");
+            assert!(mask.contains(&1.0), "a window without annotated voxels");
             assert!(target.iter().zip(mask).all(|(&t, &m)| m == 1.0 || t == 0.0), "unannotated targets are 0");
-            if target.iter().any(|&t| t == 1.0) {
+            if target.contains(&1.0) {
                 on_object += 1;
             } else {
                 on_background += 1;

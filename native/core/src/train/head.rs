@@ -210,7 +210,7 @@ impl Head {
                 let nll = -logits.log_softmax(1, Kind::Float).gather(1, &index.unsqueeze(1), false).squeeze_dim(1);
                 let voxel_weight = w.index_select(0, &index.flatten(0, -1)).view_as(&index) * &mask;
                 let cross_entropy = (nll * &voxel_weight).sum(Kind::Float) / voxel_weight.sum(Kind::Float).clamp_min(1e-12);
-                let one_hot = index.one_hot(logits.size()[1]).movedim(&[-1], &[1]).to_kind(Kind::Float) * &m;
+                let one_hot = index.one_hot(logits.size()[1]).movedim([-1], [1]).to_kind(Kind::Float) * &m;
                 cross_entropy * ce + dice_loss(&(logits.softmax(1, Kind::Float) * &m), &one_hot) * dice
             }
             Head::Instance { distance, .. } => {
