@@ -15,7 +15,7 @@ const USAGE: &str = "usage (every setting is --key value, the key as in Fiji's d
                  [--window_size Z,Y,X] [--samples_per_batch N] [--base_lr F] [--iteration_total N]
                  [--time_budget_minutes M] [--iteration_save N] [--iteration_step N]
                  [--validation_fraction F] [--validation_every N] [--seed N] [--log_every N]
-                 [--fine_tune_from MODEL] [--overwrite]
+                 [--fine_tune_from MODEL] [--ignore_label N] [--overwrite]
   segtrain train --resume --image IMG --labels LBL --model_name NAME [--models_folder DIR]
                  [--iteration_total N] [--gpus N] [--cpus N]
                  [the original training flags, which must match the model's]

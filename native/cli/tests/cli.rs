@@ -51,6 +51,10 @@ fn errors_exit_non_zero_with_one_line_that_says_why() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("iteration_save: 7 does not divide iteration_total 100"), "{}", text(&out.stderr));
 
+    let out = segtrain(&["train", "--image", &format!("{d}/a/image.tif"), "--labels", &format!("{d}/a/labels.tif"), "--config", "Semantic2D", "--name", "x", "--ignore-label", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("ignore_label: the label value of unannotated pixels, a whole number from 1 to 16777216"), "{}", text(&out.stderr));
+
     let out = segtrain(&["train", "--imgae", "x"]);
     assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
     assert!(text(&out.stderr).contains("unknown flag --imgae"));
@@ -296,6 +300,11 @@ fn resume_takes_the_original_command_line_and_names_a_changed_recipe_value() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("'r' was trained with other settings (base_lr: 0.01 (given 0.02))"), "{stderr}");
+    // ignore_label is recipe too: the model trained without one.
+    line[20] = "0.01";
+    line.extend(["--ignore-label", "255"]);
+    let out = segtrain(&line);
+    assert!(text(&out.stderr).contains("'r' was trained with other settings (ignore_label: none (given 255))"), "{}", text(&out.stderr));
     let out = segtrain(&["train", "--resume", "--image", &image, "--labels", &labels, "--name", "r", "--models-dir", m, "--iterations", "2"]);
     assert!(text(&out.stderr).contains("give at least 6 iterations"), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();

@@ -13,7 +13,7 @@ pub use dihedral::Dihedral;
 pub use normalize::Normalization;
 pub use synthetic::{demo_stacks, demo_stacks_checked, DemoSettings, DemoStacks};
 pub use pipeline::{batch_rng, BatchStream};
-pub use targets::{class_indices, class_mapping, instance_contour, instance_distance};
+pub use targets::{class_indices, class_mapping, instance_contour, instance_contour_sparse, instance_distance, instance_distance_sparse};
 pub use windows::{Batch, Region, SamplerSettings, StackData, WindowSampler};
 
 /// Refuses NaN and infinite pixels, naming the first one (z, y, x): one NaN would spread through

@@ -3,14 +3,20 @@
 //! follow from them, so that neither depends on defaults that know nothing of the objects.
 //!
 //! Volumes are row-major `[z, y, x]` with `shape = [depth, height, width]`.
-use std::collections::HashMap;
+//!
+//! Sparse labels: voxels of the ignore label are not annotated. They are no object and no class,
+//! and an object that touches them may continue there, so its size is unknown and it is not
+//! measured (only complete objects are); a class boundary is only where two annotated classes
+//! meet.
+use std::collections::{HashMap, HashSet};
 
 /// Pixel count of every object's cross-section in every slice: the 4-connected regions of one
 /// non-zero id within a slice. A 2D instance model sees objects only as these cross-sections,
 /// and the in-plane size is what decides the in-plane scale of a 3D model too. Regions, not
 /// ids: a binary mask (one id for every object) or an id used twice in a slice still measures
-/// each object on its own.
-pub fn section_areas(labels: &[u32], shape: [usize; 3]) -> Vec<u64> {
+/// each object on its own. With `ignore`, unannotated voxels are no object, and objects touching
+/// one (8-neighbourhood) are left out: their size is unknown.
+pub fn section_areas(labels: &[u32], shape: [usize; 3], ignore: Option<u32>) -> Vec<u64> {
     let (height, width) = (shape[1], shape[2]);
     let plane = height * width;
     let mut areas = Vec::new();
@@ -20,15 +26,19 @@ pub fn section_areas(labels: &[u32], shape: [usize; 3]) -> Vec<u64> {
         seen.iter_mut().for_each(|s| *s = false);
         for start in 0..plane {
             let id = slice[start];
-            if id == 0 || seen[start] {
+            if id == 0 || seen[start] || Some(id) == ignore {
                 continue;
             }
             seen[start] = true;
             stack.push(start);
             let mut area = 0u64;
+            let mut complete = true;
             while let Some(i) = stack.pop() {
                 area += 1;
                 let (y, x) = (i / width, i % width);
+                if let Some(ignore) = ignore {
+                    complete &= !touches(slice, height, width, y, x, ignore);
+                }
                 let neighbours = [(y > 0).then(|| i - width), (y + 1 < height).then(|| i + width), (x > 0).then(|| i - 1), (x + 1 < width).then(|| i + 1)];
                 for j in neighbours.into_iter().flatten() {
                     if !seen[j] && slice[j] == id {
@@ -37,15 +47,43 @@ pub fn section_areas(labels: &[u32], shape: [usize; 3]) -> Vec<u64> {
                     }
                 }
             }
-            areas.push(area);
+            if complete {
+                areas.push(area);
+            }
         }
     }
     areas
 }
 
-/// Voxel count of every object (all voxels of one id, in the whole stack).
-pub fn object_volumes(labels: &[u32]) -> Vec<u64> {
-    count_ids(labels).into_values().collect()
+/// Whether a pixel of `value` is among the 8 neighbours of (y, x) in the slice.
+fn touches(slice: &[u32], height: usize, width: usize, y: usize, x: usize, value: u32) -> bool {
+    (y.saturating_sub(1)..(y + 2).min(height)).any(|qy| (x.saturating_sub(1)..(x + 2).min(width)).any(|qx| slice[qy * width + qx] == value))
+}
+
+/// Voxel count of every object (all voxels of one id, in the whole stack). With `ignore`,
+/// unannotated voxels are no object, and ids touching one (in-plane 8-neighbourhood, or the
+/// voxel above or below) are left out.
+pub fn object_volumes(labels: &[u32], shape: [usize; 3], ignore: Option<u32>) -> Vec<u64> {
+    let mut counts = count_ids(labels);
+    if let Some(ignore) = ignore {
+        counts.remove(&ignore);
+        let [depth, height, width] = shape;
+        let plane = height * width;
+        let mut incomplete = HashSet::new();
+        for (i, &l) in labels.iter().enumerate() {
+            if l == 0 || l == ignore || incomplete.contains(&l) {
+                continue;
+            }
+            let (z, y, x) = (i / plane, i % plane / width, i % width);
+            let slice = &labels[z * plane..(z + 1) * plane];
+            let above_below = (z > 0 && labels[i - plane] == ignore) || (z + 1 < depth && labels[i + plane] == ignore);
+            if above_below || touches(slice, height, width, y, x, ignore) {
+                incomplete.insert(l);
+            }
+        }
+        counts.retain(|id, _| !incomplete.contains(id));
+    }
+    counts.into_values().collect()
 }
 
 /// Voxels per non-zero id; looked up once per run of equal ids (objects are runs along x).
@@ -96,18 +134,32 @@ const MIN_CLASS_SHARE: f64 = 0.01;
 ///
 /// Distances are the 3-4 chamfer approximation of the Euclidean distance (within 8 %), in two
 /// passes per slice with one scratch slice of 4 bytes per pixel.
-pub fn thinnest_structure(labels: &[u32], shape: [usize; 3]) -> Option<(u32, f64)> {
+///
+/// With `ignore` (sparse labels) unannotated pixels are no class and no boundary: a class
+/// boundary is where two annotated classes meet, and a pixel counts only when such a boundary is
+/// no farther than the nearest unannotated pixel (beyond that the structure's extent is
+/// unknown). So partial annotations measure structures no wider than they are (a smaller width
+/// keeps more resolution), and annotations that never meet another class measure nothing.
+pub fn thinnest_structure(labels: &[u32], shape: [usize; 3], ignore: Option<u32>) -> Option<(u32, f64)> {
     let (height, width) = (shape[1], shape[2]);
     let plane = height * width;
     // class -> (pixels, pixels with a finite distance, sum of distances in chamfer units)
     let mut sums: HashMap<u32, (u64, u64, u64)> = HashMap::new();
     let mut distance = vec![0u32; plane];
+    let mut to_unannotated = if ignore.is_some() { vec![0u32; plane] } else { Vec::new() };
     for slice in labels.chunks_exact(plane.max(1)) {
-        chamfer_to_other_class(slice, height, width, &mut distance);
-        for (&class, &d) in slice.iter().zip(&distance) {
+        chamfer_to_other_class(slice, height, width, ignore, &mut distance);
+        if let Some(ignore) = ignore {
+            let unannotated: Vec<u32> = slice.iter().map(|&l| (l == ignore) as u32).collect();
+            chamfer_to_other_class(&unannotated, height, width, None, &mut to_unannotated);
+        }
+        for (i, (&class, &d)) in slice.iter().zip(&distance).enumerate() {
+            if Some(class) == ignore {
+                continue;
+            }
             let entry = sums.entry(class).or_insert((0, 0, 0));
             entry.0 += 1;
-            if d != u32::MAX {
+            if d != u32::MAX && (ignore.is_none() || d <= to_unannotated[i]) {
                 entry.1 += 1;
                 entry.2 += d as u64;
             }
@@ -122,17 +174,21 @@ pub fn thinnest_structure(labels: &[u32], shape: [usize; 3]) -> Option<(u32, f64
 
 /// Chamfer distance (3 per step, 4 per diagonal step) of each pixel to the nearest pixel of
 /// another class, counting a pixel next to another class (4-neighbourhood) as 3 (one step);
-/// u32::MAX where no other class is in the slice.
-fn chamfer_to_other_class(slice: &[u32], height: usize, width: usize, d: &mut [u32]) {
+/// u32::MAX where no other class is in the slice. `ignore` pixels are no class: neither a pixel
+/// of another class nor one next to it (the distance passes through them).
+fn chamfer_to_other_class(slice: &[u32], height: usize, width: usize, ignore: Option<u32>, d: &mut [u32]) {
     const FAR: u32 = u32::MAX;
     let at = |y: usize, x: usize| y * width + x;
+    let ignored = |v: u32| Some(v) == ignore;
     for y in 0..height {
         for x in 0..width {
             let c = slice[at(y, x)];
-            let edge = (y > 0 && slice[at(y - 1, x)] != c)
-                || (y + 1 < height && slice[at(y + 1, x)] != c)
-                || (x > 0 && slice[at(y, x - 1)] != c)
-                || (x + 1 < width && slice[at(y, x + 1)] != c);
+            let other = |v: u32| v != c && !ignored(v);
+            let edge = !ignored(c)
+                && ((y > 0 && other(slice[at(y - 1, x)]))
+                    || (y + 1 < height && other(slice[at(y + 1, x)]))
+                    || (x > 0 && other(slice[at(y, x - 1)]))
+                    || (x + 1 < width && other(slice[at(y, x + 1)])));
             d[at(y, x)] = if edge { 3 } else { FAR };
         }
     }
@@ -192,13 +248,13 @@ pub(crate) mod tests {
     fn section_areas_count_each_object_in_each_slice() {
         // Object 7: 3 px in slice 0, and in slice 1 two separate pixels; object 9: 1 px.
         let labels = [7, 7, 0, 7, /**/ 7, 9, 0, 7];
-        let mut areas = section_areas(&labels, [2, 2, 2]);
+        let mut areas = section_areas(&labels, [2, 2, 2], None);
         areas.sort();
         assert_eq!(areas, vec![1, 1, 1, 3]);
         // A binary mask of two separate squares measures two objects.
         let mask = [1, 1, 0, 1, 1, 1, 1, 0, 1, 1];
-        assert_eq!(section_areas(&mask, [1, 2, 5]), vec![4, 4]);
-        let mut volumes = object_volumes(&labels);
+        assert_eq!(section_areas(&mask, [1, 2, 5], None), vec![4, 4]);
+        let mut volumes = object_volumes(&labels, [2, 2, 2], None);
         volumes.sort();
         assert_eq!(volumes, vec![1, 5]);
     }
@@ -206,7 +262,7 @@ pub(crate) mod tests {
     #[test]
     fn discs_of_known_size_have_their_diameter() {
         let labels = disc_grid([2, 240, 240], 20.0, 60);
-        let areas = section_areas(&labels, [2, 240, 240]);
+        let areas = section_areas(&labels, [2, 240, 240], None);
         assert_eq!(areas.len(), 2 * 16);
         let median = quantile(&areas, 0.5).unwrap() as f64;
         assert!((equivalent_diameter(median) - 40.0).abs() < 1.0, "{}", equivalent_diameter(median));
@@ -227,12 +283,62 @@ pub(crate) mod tests {
         // stripes all inside the image: the border is not a boundary).
         let (height, width) = (32, 240);
         let labels: Vec<u32> = (0..height * width).map(|i| if (i % width + 10) % 24 < 4 { 1 } else { 2 }).collect();
-        let (class, w) = thinnest_structure(&labels, [1, height, width]).unwrap();
+        let (class, w) = thinnest_structure(&labels, [1, height, width], None).unwrap();
         assert_eq!(class, 1);
         assert!((w - 4.0).abs() < 0.01, "{w}");
         // Only the wide class: its width.
         let wide: Vec<u32> = labels.iter().map(|&c| if c == 1 { 2 } else { c }).collect();
-        assert_eq!(thinnest_structure(&wide, [1, height, width]), None, "one class: no boundary");
+        assert_eq!(thinnest_structure(&wide, [1, height, width], None), None, "one class: no boundary");
+    }
+
+    #[test]
+    fn sparse_labels_measure_complete_objects_and_annotated_boundaries_only() {
+        const IGNORE: u32 = 65535;
+        // Two 4-px objects; object 7 touches the unannotated pixel (diagonally): not measured.
+        #[rustfmt::skip]
+        let labels = [
+            3, 3, 0, 0, 0,
+            3, 3, 0, 0, 7,
+            0, 0, 0, 7, 7,
+            0, 0, 0, 0, 7,
+            0, 0, 0, IGNORE, 0,
+        ];
+        assert_eq!(section_areas(&labels, [1, 5, 5], Some(IGNORE)), vec![4]);
+        let mut with_ignore_as_object = section_areas(&labels, [1, 5, 5], None);
+        with_ignore_as_object.sort();
+        assert_eq!(with_ignore_as_object, vec![1, 4, 4], "the dense reading counts the unannotated pixel as an object");
+        // 3D: object 7 complete in its slice, but the voxel below its pixel (1, 4) unannotated.
+        let mut labels3 = labels.to_vec();
+        labels3[4 * 5 + 3] = 0;
+        labels3.extend([0; 25]);
+        let mut volumes = object_volumes(&labels3, [2, 5, 5], Some(IGNORE));
+        volumes.sort();
+        assert_eq!(volumes, vec![4, 4]);
+        labels3[25 + 5 + 4] = IGNORE;
+        assert_eq!(object_volumes(&labels3, [2, 5, 5], Some(IGNORE)), vec![4]);
+
+        // Semantic: class 1 annotated as a 4-px stripe between class 2 stripes (a real
+        // boundary), inside a slice otherwise unannotated, plus a lone 10-px-wide patch of class
+        // 3 that meets no other class: the width is the stripe's.
+        let (height, width) = (40, 60);
+        let mut labels = vec![IGNORE; height * width];
+        for y in 5..35 {
+            for x in 10..30 {
+                labels[y * width + x] = if (18..22).contains(&x) { 1 } else { 2 };
+            }
+            for x in 40..50 {
+                labels[y * width + x] = 3;
+            }
+        }
+        let (class, w) = thinnest_structure(&labels, [1, height, width], Some(IGNORE)).unwrap();
+        assert_eq!(class, 1);
+        assert!((w - 4.0).abs() < 0.5, "{w}");
+        // Without the stripe no two annotated classes meet: nothing to measure (scale 1); read
+        // densely, the unannotated pixels would be a class and class 3 a 10-px band.
+        let lone: Vec<u32> = labels.iter().map(|&l| if l == 1 { 2 } else { l }).collect();
+        assert_eq!(thinnest_structure(&lone, [1, height, width], Some(IGNORE)), None);
+        let (class, w) = thinnest_structure(&lone, [1, height, width], None).unwrap();
+        assert!(class == 3 && (w - 10.0).abs() < 2.0, "{class} {w}"); // a 10 x 30 patch, about a 10-px band
     }
 
     #[test]
@@ -241,7 +347,7 @@ pub(crate) mod tests {
         let (height, width) = (64, 128);
         let mut labels: Vec<u32> = (0..height * width).map(|i| if i % width < 64 { 1 } else { 2 }).collect();
         labels[10 * width + 10] = 3;
-        let (class, w) = thinnest_structure(&labels, [1, height, width]).unwrap();
+        let (class, w) = thinnest_structure(&labels, [1, height, width], None).unwrap();
         assert!(class == 1 || class == 2);
         assert!(w > 40.0, "{w}");
     }

@@ -88,7 +88,7 @@ mod tests {
         let shape = [2, 40, 40];
         let image: Vec<f32> = (0..3200).map(|i| i as f32).collect();
         let data = Arc::new(StackData { image, labels: vec![1; 3200], shape });
-        let settings = SamplerSettings { window: [1, 16, 16], flips: true, rotations: true, foreground_share: 0.5, augment: AugmentConfig::default(), dims: 2 };
+        let settings = SamplerSettings { window: [1, 16, 16], flips: true, rotations: true, foreground_share: 0.5, augment: AugmentConfig::default(), dims: 2, ignore_label: None };
         Arc::new(WindowSampler::new(data, Region::whole(shape), settings, Head::Binary { background: 0, foreground: 1 }))
     }
 

@@ -126,6 +126,73 @@ const STRIP: usize = 256;
 /// # Panics
 /// If `labels.len()` is not the product of `shape` or `width` is 0.
 pub fn instance_contour(labels: &[u32], shape: [usize; 3], width: usize) -> Vec<u8> {
+    contour_of(labels, shape, width, None)
+}
+
+/// [`instance_contour`] for sparse labels, where `ignore` marks unannotated voxels, and where
+/// that target is known (1) or not (0).
+///
+/// An unannotated voxel is neither the object's own label nor another one: a voxel is contour
+/// iff it belongs to an object and its window holds an *annotated* voxel of another label
+/// (background included), computed exactly with the running maximum taken over the window with
+/// unannotated voxels read as 0 and the minimum with them read as `u32::MAX`. So an object is
+/// never given a contour where it meets unannotated voxels. Whether it is *not* contour there is
+/// unknown as well (the object may end just beyond): an object voxel whose window holds an
+/// unannotated voxel and no other label is masked out. Background voxels are never contour
+/// (known 0), unannotated voxels are unknown.
+pub fn instance_contour_sparse(labels: &[u32], shape: [usize; 3], width: usize, ignore: u32) -> (Vec<u8>, Vec<u8>) {
+    let contour = contour_of(labels, shape, width, Some(ignore));
+    // Annotated voxels within `width` of an unannotated one: the contour of the annotated mask.
+    let annotated: Vec<u32> = labels.iter().map(|&l| (l != ignore) as u32).collect();
+    let near_unannotated = contour_of(&annotated, shape, width, None);
+    let known = labels
+        .iter()
+        .zip(&contour)
+        .zip(&near_unannotated)
+        .map(|((&l, &c), &near)| (l != ignore && (l == 0 || c == 1 || near == 0)) as u8)
+        .collect();
+    (contour, known)
+}
+
+/// [`instance_distance`] for sparse labels, and where it is known: on background and on every
+/// object (per slice and id) that no unannotated voxel touches (8-neighbourhood). An object that
+/// meets unannotated voxels may continue there, so neither its distances nor its maximum are
+/// known: all of its voxels are masked out. For a complete object the nearest voxel of another
+/// label is an annotated one, so its distances are exact.
+pub fn instance_distance_sparse(labels: &[u32], shape: [usize; 3], ignore: u32) -> (Vec<f32>, Vec<u8>) {
+    let distance = instance_distance(labels, shape);
+    let [_, height, width] = shape;
+    let plane = height * width;
+    let mut known = vec![0u8; labels.len()];
+    if plane == 0 {
+        return (distance, known);
+    }
+    let mut incomplete = HashSet::new();
+    for (slice, known) in labels.chunks_exact(plane).zip(known.chunks_exact_mut(plane)) {
+        incomplete.clear();
+        for y in 0..height {
+            for x in 0..width {
+                let l = slice[y * width + x];
+                if l == 0 || l == ignore || incomplete.contains(&l) {
+                    continue;
+                }
+                let touches = (y.saturating_sub(1)..(y + 2).min(height))
+                    .any(|qy| (x.saturating_sub(1)..(x + 2).min(width)).any(|qx| slice[qy * width + qx] == ignore));
+                if touches {
+                    incomplete.insert(l);
+                }
+            }
+        }
+        for (k, &l) in known.iter_mut().zip(slice) {
+            *k = (l != ignore && (l == 0 || !incomplete.contains(&l))) as u8;
+        }
+    }
+    (distance, known)
+}
+
+/// [`instance_contour`], with `ignore` voxels (if any) counted as no label at all: neither equal
+/// to an object's label nor different from it, and never contour themselves.
+fn contour_of(labels: &[u32], shape: [usize; 3], width: usize, ignore: Option<u32>) -> Vec<u8> {
     let [depth, height, row_len] = shape;
     assert_eq!(labels.len(), depth * height * row_len, "labels do not match shape {shape:?}");
     assert!(width >= 1, "contour width must be at least 1");
@@ -139,13 +206,26 @@ pub fn instance_contour(labels: &[u32], shape: [usize; 3], width: usize) -> Vec<
     let (mut pre, mut suf) = (vec![0u32; scratch_len], vec![0u32; scratch_len]);
     let (mut row_max, mut row_min) = (vec![0u32; plane], vec![0u32; plane]);
     let (mut win_max, mut win_min) = (vec![0u32; height * strip], vec![0u32; height * strip]);
+    // With unannotated voxels: the slice with them as 0 (for the maximum) and as u32::MAX (for the
+    // minimum), so that they change neither.
+    let (mut for_max, mut for_min) = if ignore.is_some() { (vec![0u32; plane], vec![0u32; plane]) } else { (Vec::new(), Vec::new()) };
+    // Background (0) is never contour, nor is an unannotated voxel.
+    let not_contour = ignore.unwrap_or(0);
     for (slice, out) in labels.chunks_exact(plane).zip(out.chunks_exact_mut(plane)) {
+        let (slice_max, slice_min): (&[u32], &[u32]) = match ignore {
+            None => (slice, slice),
+            Some(ignore) => {
+                for ((&l, a), b) in slice.iter().zip(for_max.iter_mut()).zip(for_min.iter_mut()) {
+                    (*a, *b) = if l == ignore { (0, u32::MAX) } else { (l, l) };
+                }
+                (&for_max, &for_min)
+            }
+        };
         // x pass: every row on its own.
         for y in 0..height {
-            let row = &slice[y * row_len..][..row_len];
             let rows = y * row_len..(y + 1) * row_len;
-            running_extreme_line(row, width, u32::max, &mut pre, &mut suf, &mut row_max[rows.clone()]);
-            running_extreme_line(row, width, u32::min, &mut pre, &mut suf, &mut row_min[rows]);
+            running_extreme_line(&slice_max[rows.clone()], width, u32::max, &mut pre, &mut suf, &mut row_max[rows.clone()]);
+            running_extreme_line(&slice_min[rows.clone()], width, u32::min, &mut pre, &mut suf, &mut row_min[rows]);
         }
         // y pass, a strip of columns at a time, then the comparison for that strip.
         for x0 in (0..row_len).step_by(strip) {
@@ -178,7 +258,7 @@ pub fn instance_contour(labels: &[u32], shape: [usize; 3], width: usize) -> Vec<
                 let labels = &slice[at..][..inner];
                 let (hi, lo) = (&win_max[y * inner..][..inner], &win_min[y * inner..][..inner]);
                 for (((o, &l), &h), &m) in out[at..][..inner].iter_mut().zip(labels).zip(hi).zip(lo) {
-                    *o = ((l != 0) & (h != m)) as u8; // `&`, not `&&`: branch-free, vectorises
+                    *o = ((l != 0) & (l != not_contour) & (h != m)) as u8; // `&`, not `&&`: branch-free, vectorises
                 }
             }
         }
@@ -728,6 +808,72 @@ mod tests {
                 );
             }
         }
+    }
+
+    const IGNORE: u32 = 9;
+
+    /// The sparse contour by its definition: an object voxel with an annotated voxel of another
+    /// label in its window; known where annotated and (background, contour, or no unannotated
+    /// voxel in the window).
+    fn brute_sparse_contour(labels: &[u32], [d, h, w]: [usize; 3], width: usize) -> (Vec<u8>, Vec<u8>) {
+        let (mut contour, mut known) = (vec![0; labels.len()], vec![0; labels.len()]);
+        for z in 0..d {
+            for y in 0..h {
+                for x in 0..w {
+                    let i = (z * h + y) * w + x;
+                    let l = labels[i];
+                    let window = || {
+                        (y.saturating_sub(width)..(y + width + 1).min(h))
+                            .flat_map(move |qy| (x.saturating_sub(width)..(x + width + 1).min(w)).map(move |qx| labels[(z * h + qy) * w + qx]))
+                    };
+                    let c = l != 0 && l != IGNORE && window().any(|q| q != IGNORE && q != l);
+                    contour[i] = c as u8;
+                    known[i] = (l != IGNORE && (l == 0 || c || !window().any(|q| q == IGNORE))) as u8;
+                }
+            }
+        }
+        (contour, known)
+    }
+
+    #[test]
+    fn sparse_contour_matches_its_definition() {
+        let mut rng = XorShift(0x5EED);
+        for case in 0..200 {
+            let shape = [1 + case % 2, 1 + rng.below(20) as usize, 1 + rng.below(40) as usize];
+            // Ids 0..10: 9 is the ignore value, painted as rectangles like the rest.
+            let labels = random_labels(&mut rng, shape, 10);
+            for width in [1, 2, 5] {
+                assert_eq!(instance_contour_sparse(&labels, shape, width, IGNORE), brute_sparse_contour(&labels, shape, width), "shape {shape:?} width {width}");
+            }
+        }
+        // Without unannotated voxels it is the dense contour, known everywhere.
+        let labels = random_labels(&mut rng, [2, 15, 30], 5);
+        let (contour, known) = instance_contour_sparse(&labels, [2, 15, 30], 2, IGNORE);
+        assert_eq!(contour, instance_contour(&labels, [2, 15, 30], 2));
+        assert!(known.iter().all(|&k| k == 1));
+    }
+
+    #[test]
+    fn sparse_distance_is_known_on_complete_objects_only() {
+        // Object 1 enclosed by background; object 2 touching the unannotated column (diagonally).
+        #[rustfmt::skip]
+        let labels: Vec<u32> = [
+            "000000009",
+            "011100009",
+            "011100009",
+            "000002209",
+            "000002290",
+        ].concat().bytes().map(|b| (b - b'0') as u32).collect();
+        let (distance, known) = instance_distance_sparse(&labels, [1, 5, 9], IGNORE);
+        assert_eq!(distance, instance_distance(&labels, [1, 5, 9]), "complete objects: exact");
+        #[rustfmt::skip]
+        assert_eq!(rows(&known, 9), [
+            "111111110",
+            "111111110",
+            "111111110",
+            "111110010",
+            "111110001",
+        ]);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Random training windows: placed in the training region (on labelled objects for a share of
 //! them), cropped with a random flip/transpose, augmented, and turned into targets. Image and
-//! labels are cut and transformed together so they stay aligned.
+//! labels are cut and transformed together so they stay aligned. With sparse labels
+//! (`ignore_label`) every window is placed around an annotated voxel: on an object for the
+//! foreground share, else on any annotated voxel (background strokes included).
 use super::augment::{augment, AugmentConfig, Sample};
 use super::Dihedral;
 use crate::rng::Rng;
@@ -63,6 +65,8 @@ pub struct SamplerSettings {
     pub foreground_share: f64,
     pub augment: AugmentConfig,
     pub dims: u8,
+    /// Sparse labels: the label value of unannotated voxels.
+    pub ignore_label: Option<u32>,
 }
 
 pub struct WindowSampler {
@@ -73,6 +77,9 @@ pub struct WindowSampler {
     /// Positions (z, y, x) of labelled-object voxels in the region, thinned to at most
     /// MAX_OBJECT_POSITIONS: windows meant to show objects are placed around one of them.
     objects: Vec<[u32; 3]>,
+    /// Sparse labels: positions of annotated voxels (thinned likewise); the other windows are
+    /// placed around one of them. Empty for dense labels (those windows go anywhere).
+    annotated: Vec<[u32; 3]>,
 }
 
 const MAX_OBJECT_POSITIONS: usize = 1 << 20;
@@ -82,14 +89,19 @@ impl WindowSampler {
     pub fn new(data: Arc<StackData>, region: Region, settings: SamplerSettings, head: Head) -> Self {
         let size = region.size();
         assert!((0..3).all(|d| settings.window[d] <= size[d]), "window {:?} larger than region {size:?}", settings.window);
-        let objects = object_positions(&data, &region, &head);
-        WindowSampler { data, region, settings, head, objects }
+        let ignore = settings.ignore_label;
+        let objects = positions(&data, &region, |l| head.is_object(l) && Some(l) != ignore);
+        let annotated = match ignore {
+            Some(ignore) => positions(&data, &region, |l| l != ignore),
+            None => Vec::new(),
+        };
+        WindowSampler { data, region, settings, head, objects, annotated }
     }
 
     pub fn sample_batch(&self, n: usize, rng: &mut Rng) -> Batch {
         let [wz, wy, wx] = self.settings.window;
         let per_window = wz * wy * wx;
-        let channels = self.head.target_channels();
+        let channels = self.head.target_channels(self.settings.ignore_label.is_some());
         let mut batch = Batch {
             image: Vec::with_capacity(n * per_window),
             target: Vec::with_capacity(n * per_window * channels),
@@ -99,7 +111,7 @@ impl WindowSampler {
         for _ in 0..n {
             let mut sample = self.crop(rng);
             augment(&mut sample, &self.settings.augment, self.settings.dims, rng);
-            batch.target.extend(self.head.targets(&sample.labels, sample.shape));
+            batch.target.extend(self.head.targets(&sample.labels, sample.shape, self.settings.ignore_label));
             batch.image.extend(sample.image);
         }
         batch
@@ -120,9 +132,14 @@ impl WindowSampler {
             (hy, hx) = (wy, wx);
         }
         let around_object = !self.objects.is_empty() && rng.uniform() < self.settings.foreground_share;
-        let (z0, y0, x0) = if around_object {
+        let around = if around_object {
+            Some(&self.objects)
+        } else {
+            (!self.annotated.is_empty()).then_some(&self.annotated)
+        };
+        let (z0, y0, x0) = if let Some(around) = around {
             // Any origin whose window holds the chosen voxel, kept inside the region.
-            let p = self.objects[rng.below(self.objects.len())];
+            let p = around[rng.below(around.len())];
             let place = |axis: usize, extent: usize, rng: &mut Rng| {
                 let (start, end, at) = (self.region.start[axis], self.region.end[axis], p[axis] as usize);
                 let lowest = at.saturating_sub(extent - 1).max(start);
@@ -155,8 +172,9 @@ impl WindowSampler {
     }
 }
 
-/// Object voxels of the region, every k-th so that at most MAX_OBJECT_POSITIONS are kept.
-fn object_positions(data: &StackData, region: &Region, head: &Head) -> Vec<[u32; 3]> {
+/// The voxels of the region whose label is `wanted`, every k-th so that at most
+/// MAX_OBJECT_POSITIONS are kept.
+fn positions(data: &StackData, region: &Region, wanted: impl Fn(u32) -> bool) -> Vec<[u32; 3]> {
     let [_, sy, sx] = data.shape;
     let in_region = |f: &mut dyn FnMut(usize, usize, usize, u32)| {
         for z in region.start[0]..region.end[0] {
@@ -169,12 +187,12 @@ fn object_positions(data: &StackData, region: &Region, head: &Head) -> Vec<[u32;
         }
     };
     let mut count = 0usize;
-    in_region(&mut |_, _, _, l| count += head.is_object(l) as usize);
+    in_region(&mut |_, _, _, l| count += wanted(l) as usize);
     let step = count.div_ceil(MAX_OBJECT_POSITIONS).max(1);
     let mut positions = Vec::with_capacity(count / step + 1);
     let mut seen = 0usize;
     in_region(&mut |z, y, x, l| {
-        if head.is_object(l) {
+        if wanted(l) {
             if seen % step == 0 {
                 positions.push([z as u32, y as u32, x as u32]);
             }
@@ -189,7 +207,7 @@ mod tests {
     use super::*;
 
     fn settings(window: [usize; 3], flips: bool, share: f64) -> SamplerSettings {
-        SamplerSettings { window, flips, rotations: flips, foreground_share: share, augment: AugmentConfig::default(), dims: 2 }
+        SamplerSettings { window, flips, rotations: flips, foreground_share: share, augment: AugmentConfig::default(), dims: 2, ignore_label: None }
     }
 
     fn data(shape: [usize; 3], image: Vec<f32>, labels: Vec<u32>) -> Arc<StackData> {
@@ -225,6 +243,40 @@ mod tests {
             assert_eq!((w[1] - w[0], w[4] - w[0]), (1.0, 8.0), "a contiguous crop");
             assert!(w[15] < 40.0, "rows 5.. are outside the region");
         }
+    }
+
+    #[test]
+    fn with_sparse_labels_every_window_holds_annotated_voxels() {
+        // A 300 x 300 slice, unannotated (65535) but for two small patches: background (0) at
+        // the top left and an object (1) at the bottom right.
+        let shape = [1, 300, 300];
+        let mut labels = vec![65535u32; 90000];
+        for (y0, x0, value) in [(10, 10, 0), (280, 270, 1)] {
+            for y in y0..y0 + 6 {
+                for x in x0..x0 + 6 {
+                    labels[y * 300 + x] = value;
+                }
+            }
+        }
+        let mut s = settings([1, 32, 32], true, 0.5);
+        s.ignore_label = Some(65535);
+        let sampler = WindowSampler::new(data(shape, vec![0.0; 90000], labels), Region::whole(shape), s, Head::Binary { background: 0, foreground: 1 });
+        let batch = sampler.sample_batch(200, &mut Rng::new(3));
+        assert_eq!(batch.target_channels, 2, "target and mask");
+        let n = 32 * 32;
+        let (mut on_object, mut on_background) = (0, 0);
+        for window in batch.target.chunks(2 * n) {
+            let (target, mask) = window.split_at(n);
+            assert!(mask.contains(&1.0), "a window without annotated voxels");
+            assert!(target.iter().zip(mask).all(|(&t, &m)| m == 1.0 || t == 0.0), "unannotated targets are 0");
+            if target.contains(&1.0) {
+                on_object += 1;
+            } else {
+                on_background += 1;
+            }
+        }
+        // Half on the object; the others around any annotated voxel (mostly the background patch).
+        assert!((70..=170).contains(&on_object) && on_background > 30, "{on_object} {on_background}");
     }
 
     #[test]

@@ -115,6 +115,11 @@ pub struct TrainingConfig {
     /// Probabilities of the other augmentations (data/augment).
     #[serde(flatten)]
     pub augment: AugmentConfig,
+    /// Sparse labels: voxels of this label value are not annotated; they give no loss, no score
+    /// and no target (no contour where an object meets them), and windows are placed on the
+    /// labelled voxels. None (models and configs from before it existed too): all voxels count.
+    #[serde(default)]
+    pub ignore_label: Option<u32>,
 }
 
 pub fn config_names() -> Vec<&'static str> {

@@ -100,6 +100,9 @@ pub(super) fn train(context: &Value) -> Result<CommandSchema> {
             x,
             y,
             z,
+            Field::new("ignore_label", Kind::Text, Group::Data, "(unannotated pixels, empty = none)", "Sparse labels: the label value of pixels nobody annotated (e.g. 65535, as Labels from ROIs writes). They give no loss and no validation score, and training windows are placed on annotated pixels. Empty: every pixel is labelled (0 = background).")
+                .optional()
+                .not_remembered(),
             Field::new("scale", Kind::Text, Group::Data, "(auto, or 1, 2, 4 ...)", "auto measures the labels (the median object's diameter, or the width of thin structures) and trains on the stacks shrunk by the whole factor that keeps objects at least 40 px across (thin ones 24 px): a window then holds several objects with their surroundings, and each iteration costs less. Or a factor: 1 = as they are, 2 = half the width and height. The Log says which scale was chosen and why; Auto Label resamples new stacks to it and returns labels at their own size.")
                 .default(json!(scale)),
             gpus_field(json!(c.gpus)),
@@ -289,6 +292,20 @@ pub(super) fn demo_data() -> CommandSchema {
             side("height", "(pixels)", "Height of each section."),
             side("width", "(pixels)", "Width of each section."),
             Field::whole("seed", Group::Data, "(which stacks)", "Which stacks to generate: the same seed, the same stacks.", 0, i64::MAX as u64).default(json!(1)),
+        ],
+    }
+}
+
+pub(super) fn labels_from_rois() -> CommandSchema {
+    CommandSchema {
+        command: "labels_from_rois",
+        title: "Labels from ROIs",
+        intro: "Makes a 16-bit label stack the size of the chosen image from the ROIs in the ROI Manager, for training on sparse annotations. Name each ROI after its class: 0 or 0: background, 1: hole, class 2 membrane (0 is background). A ROI fills its slice (position 0: every slice); lines are drawn with their width.",
+        footer: "Train on the result with the same ignore_label in Train Model.",
+        takes_calibration: false,
+        fields: vec![
+            image_field("The image the ROIs were drawn on (the label stack gets its size and calibration)."),
+            Field::whole("ignore_label", Group::Data, "(unannotated pixels)", "The value of every pixel outside the ROIs, and of pixels where ROIs of different classes overlap: give the same value as ignore_label in Train Model.", 1, 65535).default(json!(65535)),
         ],
     }
 }

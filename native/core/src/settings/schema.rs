@@ -190,7 +190,7 @@ impl CommandSchema {
 }
 
 /// The commands that have settings.
-pub const COMMANDS: [&str; 6] = ["train", "resume", "auto_label", "tune", "evaluate", "demo_data"];
+pub const COMMANDS: [&str; 7] = ["train", "resume", "auto_label", "tune", "evaluate", "demo_data", "labels_from_rois"];
 
 /// The schema of `command`. `context` holds what the defaults depend on: for train the chosen
 /// `config` and the image's `calibration` ({unit, x, y, z} as ImageJ keeps it); for auto_label
@@ -203,6 +203,7 @@ pub fn command_schema(command: &str, context: &Value) -> Result<CommandSchema> {
         "tune" => Ok(fields::tune()),
         "evaluate" => Ok(fields::evaluate()),
         "demo_data" => Ok(fields::demo_data()),
+        "labels_from_rois" => Ok(fields::labels_from_rois()),
         other => Err(Error::setting(format!("no command '{other}'; commands with settings: {}", COMMANDS.join(", ")))),
     }
 }

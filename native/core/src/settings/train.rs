@@ -52,6 +52,10 @@ pub struct TrainSettings {
     pub fine_tune_from: Option<String>,
     #[serde(default)]
     pub overwrite: bool,
+    /// The label value that means "not annotated" (sparse labels): a whole number 1 to 2^24, as a
+    /// number or as text; "" or "none" = every voxel is labelled.
+    #[serde(default)]
+    pub ignore_label: Option<serde_json::Value>,
 }
 
 /// Everything a training run needs, validated.
@@ -209,6 +213,12 @@ impl TrainSettings {
                 check.problem(format!("time_budget_minutes: must be from 0 (off: train iteration_total iterations) to 10080 (a week) (got {m})"));
             }
         }
+        if let Some(value) = &self.ignore_label {
+            match parse_ignore_label(value) {
+                Ok(ignore) => c.ignore_label = ignore,
+                Err(message) => check.problem(message),
+            }
+        }
         // With a time budget the total and the checkpoint interval are fitted to it.
         if c.time_budget_minutes == 0.0 {
             check.divides("iteration_save", c.iteration_save, "iteration_total", c.iteration_total);
@@ -216,6 +226,29 @@ impl TrainSettings {
         check.finish()?;
         let models_dir = crate::store::models_dir_or_default(self.models_dir.as_deref());
         Ok(TrainPlan { name: self.name.clone(), models_dir, overwrite: self.overwrite, config, fine_tune_from: self.fine_tune_from.clone() })
+    }
+}
+
+/// The largest ignore label: label images are 8, 16 or 32-bit, and a 32-bit (float) image holds
+/// every whole number up to 2^24 exactly.
+pub const MAX_IGNORE_LABEL: u32 = 1 << 24;
+
+/// `ignore_label` as given: a whole number from 1 to 2^24 (number or text), or none ("", "none",
+/// null). Not 0: 0 is background in every config (instance labels: no object; the Labels from
+/// ROIs command and the docs say so), so it cannot also mean "not annotated".
+pub fn parse_ignore_label(value: &serde_json::Value) -> std::result::Result<Option<u32>, String> {
+    let bad = || format!("ignore_label: the label value of unannotated pixels, a whole number from 1 to {MAX_IGNORE_LABEL} (65535 for a 16-bit label image, 255 for an 8-bit one), or empty for none (got {value}); not 0, which is background");
+    let number = match value {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::String(s) if s.trim().is_empty() || s.trim().eq_ignore_ascii_case("none") => return Ok(None),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().map_err(|_| bad())?,
+        serde_json::Value::Number(n) => n.as_f64().ok_or_else(bad)?,
+        _ => return Err(bad()),
+    };
+    if number.fract() == 0.0 && (1.0..=MAX_IGNORE_LABEL as f64).contains(&number) {
+        Ok(Some(number as u32))
+    } else {
+        Err(bad())
     }
 }
 
@@ -301,6 +334,21 @@ mod tests {
         assert_eq!(settings("").unwrap().config.voxel_nm, [5.0, 5.0, 40.0], "Semantic2D's default");
         assert!(message(r#","z_nm":30"#).contains("x_nm: missing"));
         assert!(message(r#","x_nm":-1,"y_nm":1,"z_nm":1"#).contains("x_nm: must be a size in nm above 0 (got -1)"));
+    }
+
+    #[test]
+    fn ignore_label_is_none_by_default_and_a_whole_number_from_1_to_2_pow_24() {
+        assert_eq!(settings("").unwrap().config.ignore_label, None);
+        assert_eq!(settings(r#","ignore_label":65535"#).unwrap().config.ignore_label, Some(65535));
+        assert_eq!(settings(r#","ignore_label":"255""#).unwrap().config.ignore_label, Some(255));
+        assert_eq!(settings(r#","ignore_label":"""#).unwrap().config.ignore_label, None);
+        assert_eq!(settings(r#","ignore_label":"none""#).unwrap().config.ignore_label, None);
+        assert_eq!(settings(r#","ignore_label":null"#).unwrap().config.ignore_label, None);
+        assert_eq!(settings(r#","ignore_label":16777216"#).unwrap().config.ignore_label, Some(1 << 24));
+        for bad in ["0", "-1", "2.5", "16777217", "\"many\"", "true"] {
+            let err = message(&format!(r#","ignore_label":{bad}"#));
+            assert!(err.contains("ignore_label: the label value of unannotated pixels, a whole number from 1 to 16777216"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -86,10 +86,11 @@ impl Default for PostProcess {
 impl PostProcess {
     /// The starting values for a new model: instance size limits from the training objects (per
     /// slice for 2D models, whole objects in 3D), in voxels of the training scale.
-    pub fn from_training_labels(head: &Head, labels: &[u32], shape: [usize; 3], per_slice: bool) -> Self {
+    pub fn from_training_labels(head: &Head, labels: &[u32], shape: [usize; 3], per_slice: bool, ignore: Option<u32>) -> Self {
         let mut post = PostProcess::default();
         if let Head::Instance { .. } = head {
-            let sizes = if per_slice { objects::section_areas(labels, shape) } else { objects::object_volumes(labels) };
+            // Sparse labels: only complete objects (none touching an unannotated voxel) count.
+            let sizes = if per_slice { objects::section_areas(labels, shape, ignore) } else { objects::object_volumes(labels, shape, ignore) };
             post.instance = InstanceParams::for_object_sizes(&sizes);
         }
         post

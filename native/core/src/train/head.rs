@@ -3,8 +3,12 @@
 //! - Binary (semantic, two label values): one channel, foreground = label != background value;
 //! - Classes (semantic, more label values): one channel per class, softmax;
 //! - Instance: foreground and contour channels (and a normalised distance map), sigmoids.
-use super::loss::{binary_loss, dice_loss};
-use crate::data::{class_indices, class_mapping, instance_contour, instance_distance};
+//!
+//! Sparse labels (`ignore_label`): the targets are followed by as many mask channels (1 where the
+//! target is known), and every loss term counts the known voxels only, so an unannotated voxel
+//! gives no gradient whatever its target.
+use super::loss::{binary_loss, dice_loss, masked_binary_loss};
+use crate::data::{class_indices, class_mapping, instance_contour, instance_contour_sparse, instance_distance, instance_distance_sparse};
 use crate::error::{Error, Result};
 use crate::settings::{Task, TrainingConfig};
 use serde::{Deserialize, Serialize};
@@ -28,20 +32,25 @@ pub enum Head {
 }
 
 impl Head {
-    /// The head for training `config` on `labels` (the whole label stack).
+    /// The head for training `config` on `labels` (the whole label stack). The ignore label, if
+    /// set, is not a class.
     pub fn for_training(config: &TrainingConfig, labels: &[u32]) -> Result<Head> {
         if config.task == Task::Instance {
             return Ok(Head::Instance { contour_width: config.contour_width, distance: config.instance_distance });
         }
-        let classes = class_mapping(labels);
+        let mut classes = class_mapping(labels);
+        classes.retain(|&c| Some(c) != config.ignore_label);
         match classes.len() {
-            0 | 1 => Err(Error::InvalidInput(format!("the label stack holds a single value ({:?}): a semantic config needs at least two classes", classes))),
+            0 | 1 => Err(Error::InvalidInput(match config.ignore_label {
+                Some(ignore) => format!("the labelled pixels hold a single value ({classes:?}; {ignore} is the ignore_label, unannotated): a semantic config needs at least two classes, e.g. strokes of background and of the structure"),
+                None => format!("the label stack holds a single value ({:?}): a semantic config needs at least two classes", classes),
+            })),
             2 => Ok(Head::Binary { background: classes[0], foreground: classes[1] }),
             n if n > MAX_CLASSES => Err(Error::InvalidInput(format!(
                 "the label stack holds {n} different values; a semantic config learns at most {MAX_CLASSES} classes. Are these instance ids? Then use Instance2D or Instance3D"
             ))),
             _ => {
-                let weights = class_weights(labels, &classes);
+                let weights = class_weights(labels, &classes, config.ignore_label);
                 Ok(Head::Classes { classes, weights })
             }
         }
@@ -80,12 +89,14 @@ impl Head {
         }
     }
 
-    /// Target channels per window (class indices take one channel).
-    pub fn target_channels(&self) -> usize {
-        match self {
+    /// Target channels per window (class indices take one channel); twice as many with sparse
+    /// labels: the targets, then one mask per target (1 = known).
+    pub fn target_channels(&self, sparse: bool) -> usize {
+        let targets = match self {
             Head::Classes { .. } => 1,
             other => other.output_channels() as usize,
-        }
+        };
+        if sparse { 2 * targets } else { targets }
     }
 
     /// Classes the metrics count: the classes, or background/foreground.
@@ -105,8 +116,45 @@ impl Head {
         }
     }
 
-    /// Targets of one window, channel after channel (each z, y, x).
-    pub fn targets(&self, labels: &[u32], shape: [usize; 3]) -> Vec<f32> {
+    /// Targets of one window, channel after channel (each z, y, x). With `ignore` (sparse labels)
+    /// the targets are followed by their masks (see [`Head::target_channels`]); the target of an
+    /// unannotated voxel is 0 and its mask 0.
+    pub fn targets(&self, labels: &[u32], shape: [usize; 3], ignore: Option<u32>) -> Vec<f32> {
+        let Some(ignore) = ignore else { return self.dense_targets(labels, shape) };
+        let annotated = || labels.iter().map(|&l| (l != ignore) as u8 as f32);
+        match self {
+            Head::Binary { background, .. } => {
+                let mut out: Vec<f32> = labels.iter().map(|&l| (l != *background && l != ignore) as u8 as f32).collect();
+                out.extend(annotated());
+                out
+            }
+            Head::Classes { classes, .. } => {
+                // Unannotated voxels get class 0 (any class would do: their mask is 0).
+                let index = |l: u32| if l == ignore { Some(0) } else { classes.binary_search(&l).ok() };
+                let mut out: Vec<f32> = labels.iter().map(|&l| index(l).expect("labels in the class mapping") as f32).collect();
+                out.extend(annotated());
+                out
+            }
+            Head::Instance { contour_width, distance } => {
+                let mut out: Vec<f32> = labels.iter().map(|&l| (l != 0 && l != ignore) as u8 as f32).collect();
+                let (contour, contour_known) = instance_contour_sparse(labels, shape, *contour_width, ignore);
+                out.extend(contour.into_iter().map(f32::from));
+                let distance = distance.then(|| instance_distance_sparse(labels, shape, ignore));
+                if let Some((values, _)) = &distance {
+                    out.extend(values.iter().enumerate().map(|(i, &d)| if labels[i] == ignore { 0.0 } else { d }));
+                }
+                out.extend(annotated());
+                out.extend(contour_known.into_iter().map(f32::from));
+                if let Some((_, known)) = distance {
+                    out.extend(known.into_iter().map(f32::from));
+                }
+                out
+            }
+        }
+    }
+
+    /// Targets of fully labelled windows.
+    fn dense_targets(&self, labels: &[u32], shape: [usize; 3]) -> Vec<f32> {
         match self {
             Head::Binary { background, .. } => labels.iter().map(|&l| (l != *background) as u8 as f32).collect(),
             Head::Classes { classes, .. } => {
@@ -124,8 +172,12 @@ impl Head {
         }
     }
 
-    /// The loss of `logits` (n, C, ...) against `target` (n, target_channels, ...).
+    /// The loss of `logits` (n, C, ...) against `target` (n, target_channels, ...). With sparse
+    /// labels (`config.ignore_label`) the target holds the masks too, and only known voxels count.
     pub fn loss(&self, logits: &Tensor, target: &Tensor, config: &TrainingConfig) -> Tensor {
+        if config.ignore_label.is_some() {
+            return self.masked_loss(logits, target, config);
+        }
         let (ce, dice) = (config.cross_entropy_weight, config.dice_weight);
         match self {
             Head::Binary { .. } => binary_loss(logits, target, ce, dice),
@@ -148,6 +200,48 @@ impl Head {
         }
     }
 
+    /// [`Head::loss`] on the known voxels: each term is a mean over them (a sum over them divided
+    /// by their number, so a window with few annotated voxels counts them as fully as a dense
+    /// one), and Dice compares the prediction and the target where they are known. With a mask
+    /// of ones this is the dense loss.
+    fn masked_loss(&self, logits: &Tensor, target: &Tensor, config: &TrainingConfig) -> Tensor {
+        let (ce, dice) = (config.cross_entropy_weight, config.dice_weight);
+        let k = self.target_channels(false) as i64;
+        assert_eq!(target.size()[1], 2 * k, "sparse targets carry one mask per target");
+        let (t, m) = (target.narrow(1, 0, k), target.narrow(1, k, k));
+        match self {
+            Head::Binary { .. } => masked_binary_loss(logits, &t, &m, ce, dice),
+            Head::Classes { weights, .. } => {
+                let index = t.squeeze_dim(1).to_kind(Kind::Int64);
+                let mask = m.squeeze_dim(1);
+                let w = Tensor::from_slice(weights).to_kind(Kind::Float).to_device(logits.device());
+                // Weighted mean of -log p(true class) over the known voxels, as torch's weighted
+                // cross-entropy (sum of w * nll / sum of w), without its NaN for no known voxel.
+                let nll = -logits.log_softmax(1, Kind::Float).gather(1, &index.unsqueeze(1), false).squeeze_dim(1);
+                let voxel_weight = w.index_select(0, &index.flatten(0, -1)).view_as(&index) * &mask;
+                let cross_entropy = (nll * &voxel_weight).sum(Kind::Float) / voxel_weight.sum(Kind::Float).clamp_min(1e-12);
+                let one_hot = index.one_hot(logits.size()[1]).movedim([-1], [1]).to_kind(Kind::Float) * &m;
+                cross_entropy * ce + dice_loss(&(logits.softmax(1, Kind::Float) * &m), &one_hot) * dice
+            }
+            Head::Instance { distance, .. } => {
+                let channel = |x: &Tensor, i: i64| x.narrow(1, i, 1);
+                let mut total = masked_binary_loss(&channel(logits, 0), &channel(&t, 0), &channel(&m, 0), ce, dice)
+                    + masked_binary_loss(&channel(logits, 1), &channel(&t, 1), &channel(&m, 1), ce, dice);
+                if *distance {
+                    let known = channel(&m, 2);
+                    let bce = channel(logits, 2).binary_cross_entropy_with_logits(&channel(&t, 2), Some(&known), None::<&Tensor>, Reduction::Sum);
+                    total += bce / known.sum(Kind::Float).clamp_min(1.0) * ce;
+                }
+                total
+            }
+        }
+    }
+
+    /// Whether each voxel is annotated (n, ...), u8, from a target batch; None for dense labels.
+    pub fn annotated(&self, target: &Tensor, sparse: bool) -> Option<Tensor> {
+        sparse.then(|| target.narrow(1, self.target_channels(false) as i64, 1).squeeze_dim(1).to_kind(Kind::Uint8))
+    }
+
     /// Predicted class per voxel (n, ...), u8: foreground for binary and instance heads.
     pub fn predicted_classes(&self, logits: &Tensor) -> Tensor {
         match self {
@@ -167,12 +261,20 @@ fn one() -> u32 {
 }
 
 /// Inverse-frequency class weights, scaled to average 1 over the classes and clipped to
-/// [0.1, 10] so that a class of a few voxels does not dominate.
-fn class_weights(labels: &[u32], classes: &[u32]) -> Vec<f64> {
-    let indices = class_indices(labels, classes).expect("mapping made from these labels");
-    let mut counts = vec![0u64; classes.len()];
-    indices.iter().for_each(|&i| counts[i as usize] += 1);
-    let total = labels.len().max(1) as f64;
+/// [0.1, 10] so that a class of a few voxels does not dominate. Unannotated voxels (`ignore`)
+/// are not counted.
+fn class_weights(labels: &[u32], classes: &[u32], ignore: Option<u32>) -> Vec<f64> {
+    let mut all = classes.to_vec();
+    if let Some(ignore) = ignore {
+        all.push(ignore);
+        all.sort_unstable();
+        all.dedup();
+    }
+    let indices = class_indices(labels, &all).expect("mapping made from these labels");
+    let mut all_counts = vec![0u64; all.len()];
+    indices.iter().for_each(|&i| all_counts[i as usize] += 1);
+    let counts: Vec<u64> = classes.iter().map(|c| all_counts[all.binary_search(c).expect("a class")]).collect();
+    let total = counts.iter().sum::<u64>().max(1) as f64;
     let inverse: Vec<f64> = counts.iter().map(|&c| total / (c.max(1) as f64 * classes.len() as f64)).collect();
     let mean = inverse.iter().sum::<f64>() / inverse.len() as f64;
     inverse.iter().map(|w| (w / mean).clamp(0.1, 10.0)).collect()
@@ -210,10 +312,154 @@ mod tests {
     fn instance_targets_stack_foreground_contour_and_distance() {
         // 1 x 1 x 4: objects 1 1 | 2 2 touching in the middle.
         let head = Head::Instance { contour_width: 1, distance: true };
-        let t = head.targets(&[1, 1, 2, 2], [1, 1, 4]);
+        let t = head.targets(&[1, 1, 2, 2], [1, 1, 4], None);
         assert_eq!(t.len(), 12);
         assert_eq!(&t[..4], &[1.0; 4]);
         assert_eq!(&t[4..8], &[0.0, 1.0, 1.0, 0.0], "both sides of the touching edge are contour");
+    }
+
+    const IGNORE: u32 = 65535;
+
+    /// A 2 x 12 x 16 label window: two touching instances (ids 1, 2) and a third (3) that runs
+    /// into an unannotated band (rows 8..), background around; for semantic heads the ids are
+    /// classes.
+    fn sparse_window() -> (Vec<u32>, [usize; 3]) {
+        let shape = [2, 12, 16];
+        let mut labels = vec![0u32; 2 * 12 * 16];
+        for z in 0..2 {
+            for y in 0..12 {
+                for x in 0..16 {
+                    let l = if y >= 8 {
+                        IGNORE
+                    } else if (2..6).contains(&y) && (2..6).contains(&x) {
+                        1
+                    } else if (2..6).contains(&y) && (6..10).contains(&x) {
+                        2
+                    } else if (5..8).contains(&y) && (12..15).contains(&x) {
+                        3
+                    } else {
+                        0
+                    };
+                    labels[(z * 12 + y) * 16 + x] = l;
+                }
+            }
+        }
+        (labels, shape)
+    }
+
+    fn sparse_config(task: Task) -> TrainingConfig {
+        let mut config = load_config(if task == Task::Instance { "Instance2D" } else { "Semantic3D" }).unwrap();
+        config.ignore_label = Some(IGNORE);
+        config
+    }
+
+    fn sparse_heads() -> Vec<(Head, TrainingConfig)> {
+        vec![
+            (Head::Binary { background: 0, foreground: 1 }, sparse_config(Task::Semantic)),
+            (Head::Classes { classes: vec![0, 1, 2, 3], weights: vec![0.5, 1.0, 2.0, 1.5] }, sparse_config(Task::Semantic)),
+            (Head::Instance { contour_width: 1, distance: true }, sparse_config(Task::Instance)),
+            (Head::Instance { contour_width: 2, distance: false }, sparse_config(Task::Instance)),
+        ]
+    }
+
+    /// (n = 2, target channels + masks, z, y, x) targets of the sparse window, twice.
+    fn sparse_batch(head: &Head) -> (Tensor, usize, [usize; 3]) {
+        let (labels, shape) = sparse_window();
+        let mut values = head.targets(&labels, shape, Some(IGNORE));
+        values.extend(values.clone());
+        let k = head.target_channels(true);
+        let [z, y, x] = shape.map(|v| v as i64);
+        (Tensor::from_slice(&values).view([2, k as i64, z, y, x]), k / 2, shape)
+    }
+
+    #[test]
+    fn unannotated_voxels_give_no_loss_and_exactly_no_gradient() {
+        for (head, config) in sparse_heads() {
+            let (target, k, [z, y, x]) = sparse_batch(&head);
+            let c = head.output_channels();
+            let logits = (Tensor::randn([2, c, z as i64, y as i64, x as i64], (Kind::Float, tch::Device::Cpu)) * 3.0).set_requires_grad(true);
+            let loss = head.loss(&logits, &target, &config);
+            loss.backward();
+            let grad = logits.grad();
+            let mask = target.narrow(1, k as i64, k as i64);
+            // Each output channel's gradient vanishes where its target is unknown (the class
+            // channels all share the one mask).
+            let unknown = (mask.ones_like() - &mask).expand([2, c, z as i64, y as i64, x as i64], false);
+            let leaked = f64::try_from((&grad * &unknown).abs().sum(Kind::Float)).unwrap();
+            assert_eq!(leaked, 0.0, "{head:?}: gradient on unannotated voxels");
+            let used = f64::try_from((&grad * (unknown.ones_like() - &unknown)).abs().sum(Kind::Float)).unwrap();
+            assert!(used > 0.0, "{head:?}: annotated voxels drive the loss");
+            // Any other target where it is unknown: the same loss.
+            let noise = Tensor::rand_like(&target.narrow(1, 0, k as i64));
+            let scrambled = Tensor::cat(&[target.narrow(1, 0, k as i64) * &mask + noise.round() * (mask.ones_like() - &mask), mask.shallow_clone()], 1);
+            let again = f64::try_from(head.loss(&logits.detach(), &scrambled, &config)).unwrap();
+            let first = f64::try_from(&loss).unwrap();
+            assert!(first.is_finite() && (again - first).abs() < 1e-9 * first.abs().max(1.0), "{head:?}: {first} vs {again}");
+        }
+    }
+
+    #[test]
+    fn with_every_voxel_annotated_the_masked_loss_is_the_dense_loss() {
+        for (head, config) in sparse_heads() {
+            let (labels, shape) = sparse_window();
+            let labels: Vec<u32> = labels.iter().map(|&l| if l == IGNORE { 0 } else { l }).collect();
+            let [z, y, x] = shape.map(|v| v as i64);
+            let c = head.output_channels();
+            let logits = Tensor::randn([1, c, z, y, x], (Kind::Float, tch::Device::Cpu));
+            let view = |values: Vec<f32>, k: usize| Tensor::from_slice(&values).view([1, k as i64, z, y, x]);
+            let sparse = view(head.targets(&labels, shape, Some(IGNORE)), head.target_channels(true));
+            let dense = view(head.targets(&labels, shape, None), head.target_channels(false));
+            let mut dense_config = config.clone();
+            dense_config.ignore_label = None;
+            let (a, b) = (head.loss(&logits, &sparse, &config), head.loss(&logits, &dense, &dense_config));
+            let (a, b) = (f64::try_from(a).unwrap(), f64::try_from(b).unwrap());
+            // Every mask is all ones (instance ones too: no object meets an unannotated voxel).
+            assert_eq!(f64::try_from(sparse.narrow(1, head.target_channels(false) as i64, head.target_channels(false) as i64).min()).unwrap(), 1.0);
+            assert!((a - b).abs() < 1e-5 * b.abs().max(1.0), "{head:?}: {a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn sparse_targets_draw_no_contour_where_an_object_meets_unannotated_voxels() {
+        let (labels, shape) = sparse_window();
+        let head = Head::Instance { contour_width: 1, distance: true };
+        let t = head.targets(&labels, shape, Some(IGNORE));
+        let n = labels.len();
+        let (fg, contour, distance) = (&t[..n], &t[n..2 * n], &t[2 * n..3 * n]);
+        let (annotated, contour_known, distance_known) = (&t[3 * n..4 * n], &t[4 * n..5 * n], &t[5 * n..]);
+        let at = |y: usize, x: usize| y * 16 + x;
+        // Object 3 (rows 5..8, columns 12..15) meets the unannotated band at row 7: no contour
+        // there and unknown; its upper edge meets background: contour, known.
+        assert_eq!((contour[at(7, 13)], contour_known[at(7, 13)]), (0.0, 0.0));
+        assert_eq!((contour[at(5, 13)], contour_known[at(5, 13)]), (1.0, 1.0));
+        // Its distance is unknown everywhere; objects 1 and 2 are complete: known.
+        assert!((5..8).all(|y| (12..15).all(|x| distance_known[at(y, x)] == 0.0)));
+        assert_eq!((distance[at(3, 3)], distance_known[at(3, 3)]), (distance[at(3, 3)], 1.0));
+        assert!(distance[at(3, 3)] > 0.0);
+        // The touching edge of 1 and 2 is contour; unannotated voxels are no foreground, unknown.
+        assert_eq!((contour[at(3, 5)], contour[at(3, 6)]), (1.0, 1.0));
+        assert_eq!((fg[at(9, 3)], annotated[at(9, 3)], contour_known[at(9, 3)], distance_known[at(9, 3)]), (0.0, 0.0, 0.0, 0.0));
+        // Background is known everywhere it is annotated, even next to the band.
+        assert_eq!((contour_known[at(7, 0)], distance_known[at(7, 0)]), (1.0, 1.0));
+        // Semantic heads: the ignore value is no class; its target is 0 and its mask 0.
+        let classes = Head::Classes { classes: vec![0, 1, 2, 3], weights: vec![1.0; 4] };
+        let t = classes.targets(&labels, shape, Some(IGNORE));
+        assert_eq!((t[at(3, 7)], t[n + at(3, 7)]), (2.0, 1.0));
+        assert_eq!((t[at(9, 7)], t[n + at(9, 7)]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn the_ignore_label_is_no_class() {
+        let mut config = load_config("Semantic2D").unwrap();
+        config.ignore_label = Some(IGNORE);
+        assert_eq!(Head::for_training(&config, &[0, IGNORE, 1, IGNORE]).unwrap(), Head::Binary { background: 0, foreground: 1 });
+        let head = Head::for_training(&config, &[0, 1, 2, IGNORE, IGNORE, IGNORE, IGNORE, 0, 0]).unwrap();
+        let Head::Classes { classes, weights } = &head else { panic!("{head:?}") };
+        assert_eq!(classes, &[0, 1, 2]);
+        // Weights from the annotated voxels: 0 three times, 1 and 2 once each.
+        assert!((weights[1] - weights[2]).abs() < 1e-12 && weights[0] < weights[1], "{weights:?}");
+        let err = Head::for_training(&config, &[1, IGNORE, 1]).unwrap_err().to_string();
+        assert!(err.contains("65535 is the ignore_label"), "{err}");
     }
 
     #[test]

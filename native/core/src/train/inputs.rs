@@ -55,10 +55,30 @@ pub fn validate_stacks(plan: &TrainPlan, stacks: &TrainingStacks) -> Result<()> 
     }
     crate::data::check_finite(&stacks.image.data, stacks.image.shape, "image stack")?;
     check_not_constant(&stacks.image.data)?;
-    if stacks.labels.data.iter().all(|&l| l == 0) {
-        return Err(Error::InvalidInput("the label stack has no labelled pixels (all 0): nothing to learn".into()));
+    match plan.config.ignore_label {
+        None if stacks.labels.data.iter().all(|&l| l == 0) => {
+            return Err(Error::InvalidInput("the label stack has no labelled pixels (all 0): nothing to learn".into()));
+        }
+        Some(ignore) if stacks.labels.data.iter().all(|&l| l == 0 || l == ignore) => {
+            return Err(Error::InvalidInput(format!(
+                "the label stack has no annotated structure: every pixel is background (0) or unannotated (the ignore_label {ignore}); annotate some pixels of each class"
+            )));
+        }
+        _ => {}
     }
     Ok(())
+}
+
+/// "sparse labels: 2.1 % of the voxels are annotated (ignore_label 65535 marks the rest); ..."
+/// for a training with an ignore label, None without one.
+pub fn annotated_share_message(ignore: Option<u32>, labels: &[u32]) -> Option<String> {
+    let ignore = ignore?;
+    let annotated = labels.iter().filter(|&&l| l != ignore).count();
+    let share = 100.0 * annotated as f64 / labels.len().max(1) as f64;
+    Some(format!(
+        "sparse labels: {share:.2} % of the voxels are annotated ({annotated} of {}; ignore_label {ignore} marks the rest, which gives no loss, score or target)",
+        labels.len()
+    ))
 }
 
 /// A blank (or almost blank) image has nothing to learn from; without this check training

@@ -21,6 +21,21 @@ pub fn balanced_weight(target: &Tensor) -> Tensor {
     rare_mask * extra + 1.0
 }
 
+/// [`balanced_weight`] from the known voxels (`mask` 1) only: the foreground share is that of
+/// the annotated voxels (0 for a sample with none, whose voxels all have mask 0 anyway).
+pub fn masked_balanced_weight(target: &Tensor, mask: &Tensor) -> Tensor {
+    let dims: Vec<i64> = (1..target.dim() as i64).collect();
+    let d = dims.as_slice();
+    let known = mask.sum_dim_intlist(d, true, Kind::Float).clamp_min(1.0);
+    let share = ((target * mask).sum_dim_intlist(d, true, Kind::Float) / known).clamp(MIN_SHARE, 1.0 - MIN_SHARE);
+    let other = share.ones_like() - &share;
+    let factor = share.maximum(&other) / share.minimum(&other);
+    let extra = factor - 1.0;
+    let fg_rare = share.lt(0.5).to_kind(Kind::Float);
+    let rare_mask = &fg_rare * target + (fg_rare.ones_like() - &fg_rare) * (target.ones_like() - target);
+    rare_mask * extra + 1.0
+}
+
 /// 1 - (2 sum(p t) + s) / (sum(p^2) + sum(t^2) + s), averaged over the samples.
 pub fn dice_loss(probability: &Tensor, target: &Tensor) -> Tensor {
     let dims: Vec<i64> = (1..target.dim() as i64).collect();
@@ -36,6 +51,15 @@ pub fn binary_loss(logits: &Tensor, target: &Tensor, bce_weight: f64, dice_weigh
     let weight = balanced_weight(target);
     let bce = logits.binary_cross_entropy_with_logits(target, Some(&weight), None::<&Tensor>, Reduction::Mean);
     bce * bce_weight + dice_loss(&logits.sigmoid(), target) * dice_weight
+}
+
+/// [`binary_loss`] on the voxels where `mask` is 1: the weighted BCE summed over them and divided
+/// by their number, Dice of prediction and target both multiplied by the mask. A masked voxel
+/// contributes nothing to the value and exactly zero to the gradient.
+pub fn masked_binary_loss(logits: &Tensor, target: &Tensor, mask: &Tensor, bce_weight: f64, dice_weight: f64) -> Tensor {
+    let weight = masked_balanced_weight(target, mask) * mask;
+    let bce = logits.binary_cross_entropy_with_logits(target, Some(&weight), None::<&Tensor>, Reduction::Sum) / mask.sum(Kind::Float).clamp_min(1.0);
+    bce * bce_weight + dice_loss(&(logits.sigmoid() * mask), &(target * mask)) * dice_weight
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub use events::{format_duration, Event};
 pub use head::Head;
 pub use inputs::{size_mismatch, size_mismatch_of, validate_stacks, TrainingStacks};
 pub use log::TrainingLog;
-pub use loss::{balanced_weight, binary_loss, dice_loss};
+pub use loss::{balanced_weight, binary_loss, dice_loss, masked_balanced_weight, masked_binary_loss};
 pub use optimizer::Optimizer;
 pub use parallel::Replicas;
 pub use scale::{ScaleChoice, INSTANCE_DIAMETER_PX, SEMANTIC_WIDTH_PX};

@@ -55,6 +55,8 @@ pub fn check_same_recipe(record: &ModelRecord, given: &TrainSettings) -> Result<
     let fitted = stored.time_budget_minutes > 0.0;
     compare("iteration_save", save_given && !fitted, stored.iteration_save.to_string(), c.iteration_save.to_string());
     compare("validation_every", every_given && !fitted, stored.validation_every.to_string(), c.validation_every.to_string());
+    let label = |v: Option<u32>| v.map_or_else(|| "none".to_string(), |v| v.to_string());
+    compare("ignore_label", given.ignore_label.is_some(), label(stored.ignore_label), label(c.ignore_label));
     let from = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
     compare("fine_tune_from", given.fine_tune_from.is_some(), from(&record.training.fine_tuned_from), from(&given.fine_tune_from));
     if diff.is_empty() { Ok(()) } else { Err(differences(record, diff)) }

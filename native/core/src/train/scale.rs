@@ -67,7 +67,7 @@ pub fn choose(config: &TrainingConfig, labels: &Volume<u32>) -> Result<ScaleChoi
     let shape = labels.shape;
     let (wanted, measured) = match config.scale {
         Scale::Factor(n) => (n as usize, format!("scale {n} as set")),
-        Scale::Auto => measure(config.task, &labels.data, shape),
+        Scale::Auto => measure(config.task, &labels.data, shape, config.ignore_label),
     };
     let isotropic = config.dims == 3 && config.voxel_nm[2] <= 1.5 * config.voxel_nm[0].max(config.voxel_nm[1]);
     let factor_of = |s: usize| [if isotropic { s } else { 1 }, s, s];
@@ -95,24 +95,30 @@ pub fn choose(config: &TrainingConfig, labels: &Volume<u32>) -> Result<ScaleChoi
     Ok(ScaleChoice { factor: factor_of(s), reason, input_voxel_nm: config.voxel_nm, input_shape: shape })
 }
 
-/// The factor `auto` picks from the labels alone, and the sentence that says why.
-fn measure(task: Task, labels: &[u32], shape: [usize; 3]) -> (usize, String) {
+/// The factor `auto` picks from the labels alone, and the sentence that says why. Sparse labels
+/// (`ignore`): measured on what is annotated (complete objects; boundaries between annotated
+/// classes, see `data::objects`), scale 1 when nothing can be measured.
+fn measure(task: Task, labels: &[u32], shape: [usize; 3], ignore: Option<u32>) -> (usize, String) {
     let pick = |size: f64, target: f64| ((size / target).floor() as usize).clamp(1, MAX_SCALE as usize);
+    let (none, of_sparse) = match ignore {
+        Some(_) => (" (sparse labels: only complete annotated objects and boundaries between annotated classes count)", " of the annotated"),
+        None => ("", ""),
+    };
     match task {
-        Task::Instance => match quantile(&section_areas(labels, shape), 0.5) {
+        Task::Instance => match quantile(&section_areas(labels, shape, ignore), 0.5) {
             Some(area) => {
                 let d = equivalent_diameter(area as f64);
                 let s = pick(d, INSTANCE_DIAMETER_PX);
                 (s, format!("median object {d:.0} px across -> scale {s} (objects of ~{:.0} px; at least {INSTANCE_DIAMETER_PX:.0} wanted)", d / s as f64))
             }
-            None => (1, "no objects to measure -> scale 1".into()),
+            None => (1, format!("no objects to measure -> scale 1{none}")),
         },
-        Task::Semantic => match thinnest_structure(labels, shape) {
+        Task::Semantic => match thinnest_structure(labels, shape, ignore) {
             Some((class, w)) => {
                 let s = pick(w, SEMANTIC_WIDTH_PX);
-                (s, format!("thinnest structure (label {class}) {w:.0} px wide -> scale {s} (at least {SEMANTIC_WIDTH_PX:.0} px wanted)"))
+                (s, format!("thinnest structure{of_sparse} (label {class}) {w:.0} px wide -> scale {s} (at least {SEMANTIC_WIDTH_PX:.0} px wanted)"))
             }
-            None => (1, "one class only, nothing to measure -> scale 1".into()),
+            None => (1, format!("one class only, nothing to measure -> scale 1{none}")),
         },
     }
 }

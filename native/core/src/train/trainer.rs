@@ -305,7 +305,7 @@ impl Run {
                     fine_tuned_from = Some(from.clone());
                 }
                 let mut record = new_record(plan, spec.clone(), normalization, &head, &devices, choice.input_shape, validation_region, fine_tuned_from);
-                record.postprocess = PostProcess::from_training_labels(&head, &data.labels, shape, config.dims == 2);
+                record.postprocess = PostProcess::from_training_labels(&head, &data.labels, shape, config.dims == 2, config.ignore_label);
                 record.training.scale = Some(choice);
                 (0, 0.0, TrainingLog::create(&dir.log_csv())?, Vec::new(), record, None)
             }
@@ -354,6 +354,7 @@ impl Run {
             foreground_share: self.config.foreground_share,
             augment: self.config.augment.clone(),
             dims: self.config.dims,
+            ignore_label: self.config.ignore_label,
         };
         let sampler = Arc::new(WindowSampler::new(self.data.clone(), self.train_region, settings, self.head.clone()));
         if self.first_iteration == 0 && self.config.time_budget_minutes > 0.0 {
@@ -372,6 +373,9 @@ impl Run {
         }
         if let Some(choice) = &self.record.training.scale {
             ctx.emit(Event::Message { text: scale_message(choice, c.voxel_nm) });
+        }
+        if let Some(text) = super::inputs::annotated_share_message(c.ignore_label, &self.data.labels) {
+            ctx.emit(Event::Message { text });
         }
         if self.first_iteration > 0 {
             ctx.emit(Event::Message { text: format!("resuming at iteration {} of {}", self.first_iteration, c.iteration_total) });
@@ -535,7 +539,7 @@ impl Run {
         let Some(block) = self.validation_region else { return };
         let c = &self.config;
         let d = &self.data;
-        let tuned = tune::tune_on_block(&self.net, &self.head, c.window, c.dims == 2, &d.image, &d.labels, d.shape, &block, &self.record.postprocess, self.device, ctx);
+        let tuned = tune::tune_on_block(&self.net, &self.head, c, &d.image, &d.labels, d.shape, &block, &self.record.postprocess, self.device, ctx);
         match tuned {
             Ok(Some((post, report))) => {
                 ctx.emit(Event::Message { text: report.to_line() });

@@ -8,6 +8,7 @@ use crate::infer::{checked_resampled_shape, load_model, probability_maps, resamp
 use crate::job::JobContext;
 use crate::model::UNet;
 use crate::post::{tune_instance, tune_threshold, InstanceParams, TuneScore};
+use crate::settings::TrainingConfig;
 use crate::store::PostProcess;
 use segtrain_volume::Volume;
 use serde::{Deserialize, Serialize};
@@ -46,19 +47,36 @@ impl TuneReport {
 
 /// `post` tuned for `head` on channel-major `maps` and `truth` labels of `shape`; None for
 /// heads with nothing to tune (several classes: argmax has no parameter).
-pub fn tune_post_process(head: &Head, maps: &[f32], truth: &[u32], shape: [usize; 3], per_slice: bool, post: &PostProcess, on: &str) -> Option<(PostProcess, TuneReport)> {
+///
+/// Sparse labels (`ignore`, when the truth holds that value): a binary model's threshold is
+/// scored on the annotated voxels only (thresholding is per voxel, so that is exact); an
+/// instance model is not tuned (an error says why): AP counts whole objects, and objects cut by
+/// unannotated voxels would be scored as wrong where the network may be right.
+#[allow(clippy::too_many_arguments)]
+pub fn tune_post_process(head: &Head, maps: &[f32], truth: &[u32], shape: [usize; 3], per_slice: bool, post: &PostProcess, on: &str, ignore: Option<u32>) -> Result<Option<(PostProcess, TuneReport)>> {
     let started = Instant::now();
     let n: usize = shape.iter().product();
     let mut tuned = post.clone();
+    let unannotated = ignore.map_or(0, |ignore| truth.iter().filter(|&&l| l == ignore).count());
+    let mut on = on.to_string();
     let (metric, before, after, evaluations, changes): (&str, TuneScore, TuneScore, usize, Vec<String>) = match head {
-        Head::Classes { .. } => return None,
+        Head::Classes { .. } => return Ok(None),
         Head::Binary { .. } => {
-            let truth: Vec<u8> = truth.iter().map(|&l| head.is_object(l) as u8).collect();
-            let t = tune_threshold(&maps[..n], &truth, post.threshold);
+            let (probability, truth): (Vec<f32>, Vec<u8>) = maps[..n]
+                .iter()
+                .zip(truth)
+                .filter(|(_, &l)| unannotated == 0 || Some(l) != ignore)
+                .map(|(&p, &l)| (p, head.is_object(l) as u8))
+                .unzip();
+            if unannotated > 0 {
+                on += &format!(" (its {} annotated voxels only)", truth.len());
+            }
+            let t = tune_threshold(&probability, &truth, post.threshold);
             tuned.threshold = t.params;
             let changes = changed("threshold", post.threshold as f64, t.params as f64);
             ("foreground IoU", t.before, t.after, t.evaluations, changes.into_iter().collect())
         }
+        Head::Instance { .. } if unannotated > 0 => return Err(not_on_sparse_labels(&on, unannotated, n, ignore.unwrap_or_default())),
         Head::Instance { distance, .. } => {
             let distance_map = distance.then(|| &maps[2 * n..3 * n]);
             let t = tune_instance(&maps[..n], &maps[n..2 * n], distance_map, truth, shape, per_slice, &post.instance);
@@ -68,7 +86,7 @@ pub fn tune_post_process(head: &Head, maps: &[f32], truth: &[u32], shape: [usize
         }
     };
     let report = TuneReport {
-        on: on.to_string(),
+        on,
         metric: metric.to_string(),
         before: before.score,
         after: after.score,
@@ -78,7 +96,14 @@ pub fn tune_post_process(head: &Head, maps: &[f32], truth: &[u32], shape: [usize
         evaluations,
         seconds: started.elapsed().as_secs_f64(),
     };
-    Some((tuned, report))
+    Ok(Some((tuned, report)))
+}
+
+/// Why an instance model is not tuned on labels with unannotated voxels.
+fn not_on_sparse_labels(on: &str, unannotated: usize, total: usize, ignore: u32) -> Error {
+    Error::InvalidInput(format!(
+        "instance post-processing is not tuned on the {on}: {unannotated} of its {total} voxels are unannotated (ignore_label {ignore}), and AP@0.5 needs every object annotated whole; the size limits from the training objects are kept (tune later on a fully labelled stack: Tune Post-processing...)"
+    ))
 }
 
 fn changed(key: &str, from: f64, to: f64) -> Option<String> {
@@ -119,13 +144,22 @@ pub fn crop<T: Copy>(values: &[T], shape: [usize; 3], region: &Region) -> Vec<T>
 /// Tunes on the validation block at the end of training: `image` (normalised) and `labels` are
 /// the training stacks at the training scale.
 #[allow(clippy::too_many_arguments)]
-pub fn tune_on_block(net: &UNet, head: &Head, window: [usize; 3], per_slice: bool, image: &[f32], labels: &[u32], shape: [usize; 3], block: &Region, post: &PostProcess, device: Device, ctx: &JobContext) -> Result<Option<(PostProcess, TuneReport)>> {
+pub fn tune_on_block(net: &UNet, head: &Head, config: &TrainingConfig, image: &[f32], labels: &[u32], shape: [usize; 3], block: &Region, post: &PostProcess, device: Device, ctx: &JobContext) -> Result<Option<(PostProcess, TuneReport)>> {
     if matches!(head, Head::Classes { .. }) {
         return Ok(None);
     }
+    let truth = crop(labels, shape, block);
+    let ignore = config.ignore_label;
+    if let (Head::Instance { .. }, Some(ignore)) = (head, ignore) {
+        // Refused before the probabilities are computed.
+        let unannotated = truth.iter().filter(|&&l| l == ignore).count();
+        if unannotated > 0 {
+            return Err(not_on_sparse_labels("validation block", unannotated, truth.len(), ignore));
+        }
+    }
     let size = block.size();
-    let maps = probability_maps(net, head, window, &crop(image, shape, block), size, device, ctx)?;
-    Ok(tune_post_process(head, &maps, &crop(labels, shape, block), size, per_slice, post, "validation block"))
+    let maps = probability_maps(net, head, config.window, &crop(image, shape, block), size, device, ctx)?;
+    tune_post_process(head, &maps, &truth, size, config.dims == 2, post, "validation block", ignore)
 }
 
 /// `segtrain tune` and Fiji's Tune Post-processing: which model, and how to run it.
@@ -214,7 +248,7 @@ pub fn tune_model(settings: &TuneSettings, image: Volume<f32>, labels: Volume<u3
     };
     let maps = probability_maps(&net, &record.head, record.config.window, &values, shape, Device::Cpu, ctx)?;
     let on = format!("labelled stack ({}x{}x{} at the model's scale)", shape[0], shape[1], shape[2]);
-    let (post, report) = tune_post_process(&record.head, &maps, &truth, shape, record.config.dims == 2, &record.postprocess, &on)
+    let (post, report) = tune_post_process(&record.head, &maps, &truth, shape, record.config.dims == 2, &record.postprocess, &on, record.config.ignore_label)?
         .expect("classes were refused above");
     record.postprocess = post;
     record.tuning = Some(report.clone());
@@ -226,6 +260,24 @@ pub fn tune_model(settings: &TuneSettings, image: Volume<f32>, labels: Volume<u3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sparse_labels_tune_a_threshold_on_annotated_voxels_and_no_instance_model() {
+        // Annotated: foreground at 0.4, background at 0.1. Unannotated voxels at 0.9, which a
+        // dense reading (as background) would push the threshold above.
+        let binary = Head::Binary { background: 0, foreground: 1 };
+        let truth: Vec<u32> = (0..100).map(|i| if i < 30 { 1 } else if i < 60 { 0 } else { 65535 }).collect();
+        let maps: Vec<f32> = (0..100).map(|i| if i < 30 { 0.4 } else if i < 60 { 0.1 } else { 0.9 }).collect();
+        let (post, report) = tune_post_process(&binary, &maps, &truth, [1, 10, 10], true, &PostProcess::default(), "validation block", Some(65535)).unwrap().unwrap();
+        assert!(post.threshold > 0.1 && post.threshold <= 0.4, "{}", post.threshold);
+        assert_eq!(report.after, 1.0);
+        assert_eq!(report.on, "validation block (its 60 annotated voxels only)");
+        let instance = Head::Instance { contour_width: 1, distance: false };
+        let err = tune_post_process(&instance, &[0.0; 200], &truth, [1, 10, 10], true, &PostProcess::default(), "validation block", Some(65535)).unwrap_err().to_string();
+        assert!(err.contains("instance post-processing is not tuned on the validation block: 40 of its 100 voxels are unannotated (ignore_label 65535)"), "{err}");
+        // The same labels with no ignore_label: tuned (65535 is then an object id).
+        assert!(tune_post_process(&instance, &[0.0; 200], &truth, [1, 10, 10], true, &PostProcess::default(), "validation block", None).unwrap().is_some());
+    }
 
     #[test]
     fn tune_settings_name_every_bad_field() {
@@ -247,11 +299,11 @@ mod tests {
     #[test]
     fn multi_class_heads_have_nothing_to_tune_and_binary_heads_tune_their_threshold() {
         let classes = Head::Classes { classes: vec![0, 1, 2], weights: vec![1.0; 3] };
-        assert!(tune_post_process(&classes, &[0.0; 3], &[0], [1, 1, 1], true, &PostProcess::default(), "x").is_none());
+        assert!(tune_post_process(&classes, &[0.0; 3], &[0], [1, 1, 1], true, &PostProcess::default(), "x", None).unwrap().is_none());
         let binary = Head::Binary { background: 0, foreground: 255 };
         let truth: Vec<u32> = (0..100).map(|i| if i < 50 { 255 } else { 0 }).collect();
         let maps: Vec<f32> = (0..100).map(|i| if i < 50 { 0.4 } else { 0.1 }).collect();
-        let (post, report) = tune_post_process(&binary, &maps, &truth, [1, 10, 10], true, &PostProcess::default(), "validation block").unwrap();
+        let (post, report) = tune_post_process(&binary, &maps, &truth, [1, 10, 10], true, &PostProcess::default(), "validation block", None).unwrap().unwrap();
         assert!(post.threshold > 0.1 && post.threshold <= 0.4, "{}", post.threshold);
         assert_eq!((report.before, report.after), (0.0, 1.0));
         assert!(report.to_line().starts_with("post-processing tuned on the validation block: foreground IoU 0.000 -> 1.000 (threshold 0.5 -> "), "{}", report.to_line());

@@ -37,7 +37,8 @@ const MAX_WINDOWS: usize = 64;
 /// first that holds every class of the labels is taken (instance labels: background and
 /// objects), else the one holding the most: a block of background only would score IoU 0
 /// whatever the network does and pick the "best" checkpoint at random (found on plate2d,
-/// whose last rows are the microscope's caption bar).
+/// whose last rows are the microscope's caption bar). Unannotated voxels (`ignore_label`) are
+/// no class: with sparse labels the block is the first that holds annotations of every class.
 pub fn split(labels: &[u32], shape: [usize; 3], config: &TrainingConfig) -> Result<(Region, Option<Region>)> {
     let fraction = config.validation_fraction;
     let whole = Region::whole(shape);
@@ -74,10 +75,11 @@ pub fn split(labels: &[u32], shape: [usize; 3], config: &TrainingConfig) -> Resu
         )));
     }
     let instance = config.task == Task::Instance;
-    let all = classes_in(labels, shape, &whole, instance).len();
+    let ignore = config.ignore_label;
+    let all = classes_in(labels, shape, &whole, instance, ignore).len();
     let mut best = (0, 0);
     for (i, (_, validation)) in slabs.iter().enumerate() {
-        let held = classes_in(labels, shape, validation, instance).len();
+        let held = classes_in(labels, shape, validation, instance, ignore).len();
         if held > best.1 {
             best = (i, held);
         }
@@ -89,8 +91,8 @@ pub fn split(labels: &[u32], shape: [usize; 3], config: &TrainingConfig) -> Resu
     Ok((train, Some(validation)))
 }
 
-/// The label values in a region (instance labels: 0 and 1 for any object).
-fn classes_in(labels: &[u32], shape: [usize; 3], region: &Region, instance: bool) -> BTreeSet<u32> {
+/// The label values in a region (instance labels: 0 and 1 for any object), `ignore` left out.
+fn classes_in(labels: &[u32], shape: [usize; 3], region: &Region, instance: bool, ignore: Option<u32>) -> BTreeSet<u32> {
     let [_, sy, sx] = shape;
     let mut classes = BTreeSet::new();
     let mut last = None;
@@ -98,6 +100,9 @@ fn classes_in(labels: &[u32], shape: [usize; 3], region: &Region, instance: bool
         for y in region.start[1]..region.end[1] {
             let row = (z * sy + y) * sx;
             for &value in &labels[row + region.start[2]..row + region.end[2]] {
+                if Some(value) == ignore {
+                    continue;
+                }
                 let class = if instance { value.min(1) } else { value };
                 if last != Some(class) {
                     classes.insert(class);
@@ -128,7 +133,8 @@ fn origins(start: usize, end: usize, window: usize) -> Vec<usize> {
     out
 }
 
-/// Scores the network (in evaluation mode) on the validation block.
+/// Scores the network (in evaluation mode) on the validation block. With sparse labels only
+/// annotated voxels are scored (and give loss), and windows without any are skipped.
 pub fn evaluate(net: &UNet, head: &Head, config: &TrainingConfig, data: &StackData, region: &Region, device: Device, iteration: u64) -> Result<ValidationScores> {
     let size = region.size();
     let w: [usize; 3] = [0, 1, 2].map(|d| config.window[d].min(size[d]));
@@ -140,23 +146,38 @@ pub fn evaluate(net: &UNet, head: &Head, config: &TrainingConfig, data: &StackDa
             }
         }
     }
+    let ignore = config.ignore_label;
+    if let Some(ignore) = ignore {
+        let annotated: Vec<[usize; 3]> = windows.iter().copied().filter(|&origin| holds_annotation(data, origin, w, ignore)).collect();
+        if !annotated.is_empty() {
+            windows = annotated;
+        }
+    }
     let keep = windows.len().min(MAX_WINDOWS);
     let windows: Vec<[usize; 3]> = (0..keep).map(|i| windows[i * windows.len() / keep]).collect();
     let mut confusion = Confusion::new(head.metric_classes());
     let (mut loss_sum, mut batches) = (0.0, 0);
     let spatial = net.spec().spatial_dims();
     for chunk in windows.chunks(config.samples_per_batch.max(1) as usize) {
-        let (image, target) = crop_windows(data, chunk, w, head);
-        let batch = crate::data::Batch { image, target, shape: [chunk.len(), w[0], w[1], w[2]], target_channels: head.target_channels() };
+        let (image, target) = crop_windows(data, chunk, w, head, ignore);
+        let batch = crate::data::Batch { image, target, shape: [chunk.len(), w[0], w[1], w[2]], target_channels: head.target_channels(ignore.is_some()) };
         let (x, t) = batch.to_tensors(spatial, device);
-        let (loss, predicted, truth) = tch::no_grad(|| {
+        let (loss, predicted, truth, annotated) = tch::no_grad(|| {
             let logits = net.forward_t(&x, false);
-            (head.loss(&logits, &t, config), head.predicted_classes(&logits), head.true_classes(&t))
+            (head.loss(&logits, &t, config), head.predicted_classes(&logits), head.true_classes(&t), head.annotated(&t, ignore.is_some()))
         });
         loss_sum += f64::try_from(&loss)?;
         batches += 1;
         let to_vec = |t: Tensor| Vec::<u8>::try_from(t.to_kind(Kind::Uint8).to_device(Device::Cpu).flatten(0, -1));
-        confusion.add(&to_vec(truth)?, &to_vec(predicted)?);
+        let (truth, predicted) = (to_vec(truth)?, to_vec(predicted)?);
+        match annotated {
+            None => confusion.add(&truth, &predicted),
+            Some(annotated) => {
+                let annotated = to_vec(annotated)?;
+                let keep = |values: &[u8]| -> Vec<u8> { values.iter().zip(&annotated).filter(|(_, &a)| a == 1).map(|(&v, _)| v).collect() };
+                confusion.add(&keep(&truth), &keep(&predicted));
+            }
+        }
     }
     let scores = confusion.scores();
     let (iou, dice) = match head {
@@ -171,8 +192,17 @@ fn mean_defined(values: &[Option<f64>]) -> f64 {
     defined.iter().sum::<f64>() / defined.len().max(1) as f64
 }
 
+/// Whether the window at `origin` holds an annotated voxel.
+fn holds_annotation(data: &StackData, [z0, y0, x0]: [usize; 3], w: [usize; 3], ignore: u32) -> bool {
+    let [_, sy, sx] = data.shape;
+    (z0..z0 + w[0]).any(|z| (y0..y0 + w[1]).any(|y| {
+        let row = (z * sy + y) * sx + x0;
+        data.labels[row..row + w[2]].iter().any(|&l| l != ignore)
+    }))
+}
+
 /// Image windows (concatenated) and their targets, without augmentation.
-fn crop_windows(data: &StackData, origins: &[[usize; 3]], w: [usize; 3], head: &Head) -> (Vec<f32>, Vec<f32>) {
+fn crop_windows(data: &StackData, origins: &[[usize; 3]], w: [usize; 3], head: &Head, ignore: Option<u32>) -> (Vec<f32>, Vec<f32>) {
     let [_, sy, sx] = data.shape;
     let (mut image, mut target) = (Vec::new(), Vec::new());
     for &[z0, y0, x0] in origins {
@@ -184,7 +214,7 @@ fn crop_windows(data: &StackData, origins: &[[usize; 3]], w: [usize; 3], head: &
                 labels.extend_from_slice(&data.labels[row..row + w[2]]);
             }
         }
-        target.extend(head.targets(&labels, w));
+        target.extend(head.targets(&labels, w, ignore));
     }
     (image, target)
 }
@@ -293,6 +323,20 @@ mod tests {
         labels[(400 + 10) * 100 + 50] = 3;
         let (_, val) = split(&labels, shape, &c).unwrap();
         assert_eq!(val.unwrap().start, [0, 360, 0]);
+    }
+
+    #[test]
+    fn unannotated_voxels_are_no_class_when_the_block_is_chosen() {
+        // Unannotated (65535) everywhere but a background and an object patch in the first
+        // rows: the last rows hold only unannotated voxels, so the first rows are taken.
+        let shape = [3, 400, 100];
+        let mut labels = vec![65535; 3 * 400 * 100];
+        labels[(400 + 3) * 100 + 50] = 1;
+        labels[(400 + 4) * 100 + 50] = 0;
+        let mut c = config([1, 64, 64], 0.1);
+        c.ignore_label = Some(65535);
+        let (_, val) = split(&labels, shape, &c).unwrap();
+        assert_eq!(val.unwrap().end, [3, 40, 100]);
     }
 
     #[test]

@@ -190,6 +190,27 @@ mod tests {
     }
 
     #[test]
+    fn labels_are_resampled_nearest_so_the_unannotated_value_survives() {
+        // Half of every window unannotated (65535): after every augmentation the labels hold
+        // only values they held before (no blend of 65535 and a class), and the unannotated
+        // share stays about the same.
+        for (shape, dims) in [([1, 32, 32], 2u8), ([6, 24, 32], 3)] {
+            for seed in 0..10 {
+                let mut sample = random_sample(shape, seed);
+                let n = sample.labels.len();
+                let w = shape[2];
+                sample.labels.iter_mut().enumerate().filter(|(i, _)| i % w < w / 2).for_each(|(_, l)| *l = 65535);
+                let before: std::collections::BTreeSet<u32> = sample.labels.iter().copied().collect();
+                augment(&mut sample, &all(1.0), dims, &mut Rng::new(seed));
+                let after: std::collections::BTreeSet<u32> = sample.labels.iter().copied().collect();
+                assert!(after.is_subset(&before), "{after:?} not within {before:?}");
+                let share = sample.labels.iter().filter(|&&l| l == 65535).count() as f64 / n as f64;
+                assert!((0.2..0.8).contains(&share), "{share}");
+            }
+        }
+    }
+
+    #[test]
     fn same_seed_same_augmentations_other_seed_others() {
         let original = random_sample([6, 24, 32], 1);
         let run = |seed| {

@@ -11,6 +11,8 @@ final class Keys {
 
     /** Train: the name of the model being trained. */
     static final String MODEL_NAME = "model_name";
+    /** Labels from ROIs: the value of unannotated pixels, which Java writes itself. */
+    static final String IGNORE_LABEL = "ignore_label";
     /** Auto Label: none, roi_manager or overlay. */
     static final String ROIS = "rois";
 }

@@ -27,12 +27,14 @@ import static org.junit.Assert.assertTrue;
  * One vocabulary, owned by Rust: the dialogs' keys come from the native schema, and no Java
  * source of the Fiji commands (segtrain.ij) repeats one as a literal, except Keys (the two keys
  * Java acts on, checked here to exist) and Schema's names of field kinds. Reading a native result
- * or event (Events.str/num/integer(object, "field")) is not a setting and is allowed.
+ * or event (Events.str/num/integer(object, "field"), event.get("field")) is not a setting and is
+ * allowed.
  */
 public class SchemaKeysTest {
-    static final String[] COMMANDS = {"train", "resume", "auto_label", "tune", "evaluate", "demo_data"};
+    static final String[] COMMANDS = {"train", "resume", "auto_label", "tune", "evaluate", "demo_data", "labels_from_rois"};
     private static final Pattern LITERAL = Pattern.compile("\"([a-z0-9_]+)\"");
-    private static final Pattern RESULT_READ = Pattern.compile("Events\\.(str|num|integer|numbers)\\(\\w+, \"[a-z0-9_]+\"");
+    private static final Pattern RESULT_READ =
+            Pattern.compile("(Events\\.(str|num|integer|numbers)\\(\\w+, |\\b(event|result)\\.(get|containsKey)\\()\"[a-z0-9_]+\"");
 
     private static Set<String> allKeys() {
         Set<String> keys = new TreeSet<>();
