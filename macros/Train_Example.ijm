@@ -22,8 +22,10 @@ run("Train Model...",
                                          //   checkpoints and validations are fitted to it)
     + " samples_per_batch=4"             // training windows per iteration (memory grows with it)
     + " validation_fraction=0.1"         // share held out as one block and scored (loss, IoU, Dice); 0 = none
+    + " validation_every=[]"             // iterations between validations; empty = at least ten in any run
     + " window_size=1,128,128"           // training window z,y,x in pixels; z must be 1 for 2D configs
     + " scale=auto"                      // shrink the stacks before training: auto (from the objects' size) or 1, 2, ...
+    + " ignore_label=[]"                 // sparse labels: the value of unannotated pixels (e.g. 65535); empty = none
     + " model_name=my-model"             // the model's folder name: letters, digits, - _ .
     + " models_folder=[]"                // where models go; empty = ~/.segtrain/models or $SEGTRAIN_MODELS_DIR
     + " fine_tune_from=[]"               // start from this stored model's weights (same config); empty = fresh

@@ -155,7 +155,7 @@ pub(super) fn resume() -> CommandSchema {
             labels_field("Its labels (the same size)."),
             model_field("The stored model to continue."),
             models_folder_field(Group::Data),
-            Field::whole("iteration_total", Group::Schedule, "(empty = as stored)", "Empty keeps the stored total; a higher one (a multiple of the model's iteration save) trains longer, and the schedule stretches to it.", 1, MAX_ITERATIONS)
+            Field::whole("iteration_total", Group::Schedule, "(empty = as stored)", "Empty (or 0) keeps the stored total; a higher one (a multiple of the model's iteration save) trains longer, and the schedule stretches to it.", 1, MAX_ITERATIONS)
                 .optional()
                 .not_remembered()
                 .aliases(&["iterations"]),

@@ -108,7 +108,8 @@ impl ResumeSettings {
     pub fn iteration_total(&self) -> Result<Option<u64>> {
         let mut check = Checker::default();
         let mut total = None;
-        if let Some(v) = check.number("iteration_total", self.iteration_total.as_ref()) {
+        // 0, like empty, keeps the stored total (older macros say iteration_total=0).
+        if let Some(v) = check.number("iteration_total", self.iteration_total.as_ref()).filter(|v| *v != 0.0) {
             let mut t = 0u64;
             check.integer_into("iteration_total", Some(v), 1, MAX_ITERATIONS, &mut t);
             total = Some(t);
@@ -349,6 +350,17 @@ mod tests {
             let err = message(&format!(r#","ignore_label":{bad}"#));
             assert!(err.contains("ignore_label: the label value of unannotated pixels, a whole number from 1 to 16777216"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_resume_total_may_be_empty_or_0_for_the_stored_one() {
+        let total = |json: &str| ResumeSettings::from_json(&format!(r#"{{"model":"m","iteration_total":{json}}}"#)).unwrap().iteration_total();
+        assert_eq!(total(r#""""#).unwrap(), None);
+        assert_eq!(total("0").unwrap(), None, "older macros: iteration_total=0");
+        assert_eq!(total(r#""8""#).unwrap(), Some(8));
+        assert_eq!(total("40").unwrap(), Some(40));
+        assert!(total(r#""many""#).unwrap_err().to_string().contains("iteration_total: 'many' is not a number"));
+        assert!(total("2.5").unwrap_err().to_string().contains("iteration_total: must be a whole number"));
     }
 
     #[test]
