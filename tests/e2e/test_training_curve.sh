@@ -20,7 +20,7 @@ TITLE='SegTrain [curve] training curve'
 expect_line "^SegTrain \[curve\] cancelled after [0-9]+ iterations; last checkpoint" "the stop by Esc"
 stopped_at=$(sed -n 's/^SegTrain \[curve\] cancelled after \([0-9]*\) iterations.*/\1/p' "$OUT" | head -n 1)
 [ "$stopped_at" -ge 10 ] && [ "$stopped_at" -lt 60 ] || fail "Esc stopped at iteration '$stopped_at', not between 10 and 60"
-expect_line "^SegTrain \[curve\] started on .*, 60 iterations, validation every 6, " "the default validation interval (every 6) in the started line"
+expect_line "^SegTrain \[curve\] training 60 iterations on .* into .*, validation every 6" "the default validation interval (every 6) in the started line"
 expect_line "^SegTrain \[curve\] curve history up to iteration $stopped_at: " "the resumed run's history line"
 [ "$(grep -c "^SegTrain \[curve\] training curve saved: .*/curve/training_curve.png" "$OUT")" -eq 2 ] \
     || fail "training_curve.png was not saved both after Esc and after the resume"

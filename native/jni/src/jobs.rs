@@ -41,7 +41,7 @@ fn entry(handle: i64) -> BridgeResult<Arc<Entry>> {
 }
 
 pub fn poll(handle: i64) -> BridgeResult<String> {
-    let events = entry(handle)?.context.drain();
+    let events: Vec<serde_json::Value> = entry(handle)?.context.drain().iter().map(|e| e.to_json()).collect();
     Ok(serde_json::to_string(&events).expect("events serialise"))
 }
 

@@ -45,6 +45,14 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event as the JSON object a front end reads: its fields, and `line`, its text for a
+    /// log window (so that Fiji and the CLI say the same words).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).expect("events serialise");
+        value["line"] = serde_json::Value::String(self.to_line());
+        value
+    }
+
     /// One line for a log window or a terminal.
     pub fn to_line(&self) -> String {
         match self {
@@ -57,7 +65,9 @@ impl Event {
                 format!("curve history up to iteration {resumed_from}: {}, {}", count(iteration.len(), "training point"), count(validation_iteration.len(), "validation"))
             }
             Event::Iteration { iteration, total, loss, lr, eta_s, .. } => {
-                format!("iteration {iteration}/{total}  loss {loss:.4}  lr {lr:.5}  ETA {}", format_duration(*eta_s))
+                // Small rates in scientific notation: 5e-6 at 5 decimals would read 0.00001.
+                let lr = if *lr != 0.0 && lr.abs() < 1e-3 { format!("{lr:.2e}") } else { format!("{lr:.5}") };
+                format!("iteration {iteration}/{total}  loss {loss:.4}  lr {lr}  ETA {}", format_duration(*eta_s))
             }
             Event::Validation { iteration, loss, iou, dice, best } => {
                 let mark = if *best { "  (best so far)" } else { "" };
@@ -91,6 +101,9 @@ mod tests {
         assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"kind":"checkpoint","iteration":20,"path":"x"}"#);
         assert_eq!(format_duration(3725.0), "1h02m");
         assert_eq!(format_duration(61.4), "1m01s");
+        assert_eq!(e.to_json()["line"], "checkpoint at iteration 20: x");
+        let it = Event::Iteration { iteration: 120, total: 300, loss: 0.41234, lr: 5e-6, elapsed_s: 1.0, eta_s: 41.2 };
+        assert_eq!(it.to_line(), "iteration 120/300  loss 0.4123  lr 5.00e-6  ETA 0m41s");
     }
 
     #[test]

@@ -99,7 +99,7 @@ public class AutoLabel implements PlugIn {
                 int done = (int) Events.integer(event, "windows_done", 0);
                 int total = (int) Events.integer(event, "windows_total", 1);
                 IJ.showProgress(done, Math.max(1, total));
-                IJ.showStatus("SegTrain: labelling, window " + done + "/" + total);
+                IJ.showStatus(EventText.status(event));
                 break;
             case "error": // arrives as an exception from finish(), which Errors.report shows once
             case "cancelled":

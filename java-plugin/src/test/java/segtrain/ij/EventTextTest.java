@@ -1,31 +1,34 @@
 package segtrain.ij;
 
 import org.junit.Test;
+import segtrain.api.DemoData;
+import segtrain.api.Trainer;
 import segtrain.bridge.Events;
+import segtrain.bridge.Json;
+import segtrain.bridge.TestSettings;
 
-import static org.junit.Assert.assertArrayEquals;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 public class EventTextTest {
     @Test
-    public void formatsIterationLines() {
+    public void logLinesAreTheNativeLibrarysOwnWords() {
         String line = EventText.logLine("m", Events.parseObject("{\"kind\":\"iteration\",\"iteration\":120,"
-                + "\"total\":300,\"loss\":0.41234,\"lr\":0.001,\"elapsed_s\":30,\"eta_s\":41.2}"));
+                + "\"line\":\"iteration 120/300  loss 0.4123  lr 0.00100  ETA 0m41s\"}"));
         assertEquals("SegTrain [m] iteration 120/300  loss 0.4123  lr 0.00100  ETA 0m41s", line);
+        assertEquals("SegTrain: iteration 120/300  loss 0.4123  lr 0.00100  ETA 0m41s",
+                EventText.status(Events.parseObject("{\"kind\":\"iteration\",\"line\":\"iteration 120/300  loss 0.4123  lr 0.00100  ETA 0m41s\"}")));
     }
 
     @Test
-    public void formatsOtherKindsAndUnknownOnes() {
-        assertEquals("SegTrain [m] checkpoint at iteration 20: /x/iter_000020.safetensors", EventText.logLine("m",
-                Events.parseObject("{\"kind\":\"checkpoint\",\"iteration\":20,\"path\":\"/x/iter_000020.safetensors\"}")));
-        assertEquals("SegTrain [m] validation at iteration 500: loss 0.2100  IoU 0.812  Dice 0.896  (best so far)",
-                EventText.logLine("m", Events.parseObject("{\"kind\":\"validation\",\"iteration\":500,"
-                        + "\"loss\":0.21,\"iou\":0.8123,\"dice\":0.8961,\"best\":true}")));
-        assertEquals("SegTrain [m] hello", EventText.logLine("m", Events.parseObject("{\"kind\":\"message\",\"text\":\"hello\"}")));
+    public void eventsWithoutALineAreShownCutShort() {
         assertTrue(EventText.logLine("m", Events.parseObject("{\"kind\":\"new\",\"x\":1}")).contains("{\"kind\":\"new\",\"x\":1}"));
-        // An unknown kind with a long array is cut short, not poured into the Log.
         StringBuilder big = new StringBuilder("{\"kind\":\"newer\",\"values\":[0");
         for (int i = 1; i < 5000; i++) big.append(',').append(i);
         String line = EventText.logLine("m", Events.parseObject(big.append("]}").toString()));
@@ -33,28 +36,38 @@ public class EventTextTest {
         assertTrue(line, line.length() < 300);
     }
 
+    /** A real job's events all carry their line (the words Fiji and the CLI share). */
     @Test
-    public void formatsStartedAndHistory() {
-        assertEquals("SegTrain [m] started on cpu, 40 iterations, validation every 4, model folder /x/m",
-                EventText.logLine("m", Events.parseObject("{\"kind\":\"started\",\"device\":\"cpu\",\"iterations\":40,"
-                        + "\"model_dir\":\"/x/m\",\"validation_every\":4}")));
-        assertEquals("SegTrain [m] started on cpu, 40 iterations, model folder /x/m",
-                EventText.logLine("m", Events.parseObject("{\"kind\":\"started\",\"device\":\"cpu\",\"iterations\":40,"
-                        + "\"model_dir\":\"/x/m\",\"validation_every\":null}")));
-        assertEquals("SegTrain [m] curve history up to iteration 20: 2 training points, 1 validation",
-                EventText.logLine("m", Events.parseObject("{\"kind\":\"history\",\"resumed_from\":20,\"iteration\":[10,20],"
-                        + "\"loss\":[0.5,0.25],\"validation_iteration\":[20],\"validation_loss\":[0.7],"
-                        + "\"validation_iou\":[0.6],\"validation_dice\":[0.75]}")));
+    public void everyEventOfARealTrainingHasItsLine() throws Exception {
+        Path models = Files.createTempDirectory("segtrain-event-text");
+        try {
+            List<Map<String, Object>> events = new ArrayList<>();
+            try (Trainer job = Trainer.start(Json.write(TestSettings.tiny(models, "lines", 4, 2)), DemoData.create(1, 64, 64, 2)[0],
+                    DemoData.create(1, 64, 64, 2)[1])) {
+                while (!job.isDone()) {
+                    events.addAll(job.poll());
+                    Thread.sleep(50);
+                }
+                events.addAll(job.poll());
+                job.finish();
+            }
+            assertTrue(events.toString(), events.size() >= 4);
+            for (Map<String, Object> event : events) {
+                String line = EventText.logLine("m", event);
+                assertTrue(line, !line.contains(" event {") && line.length() > "SegTrain [m] ".length() + 5);
+            }
+            assertTrue(events.toString(), EventText.logLine("m", events.get(events.size() - 1)).startsWith("SegTrain [m] finished 4 iterations"));
+        } finally {
+            TestSettings.deleteTree(models);
+        }
     }
 
     @Test
-    public void formatsDurationsAndRates() {
+    public void formatsDurations() {
         assertEquals("0m41s", EventText.duration(41.2));
         assertEquals("12m05s", EventText.duration(725));
         assertEquals("1h02m03s", EventText.duration(3723));
         assertEquals("?", EventText.duration(Double.NaN));
-        assertEquals("0.02000", EventText.learningRate(0.02));
-        assertEquals("5.00e-06", EventText.learningRate(5e-6));
     }
 
     @Test
