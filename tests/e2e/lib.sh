@@ -40,7 +40,10 @@ run_imagej_windows() {
 imagej_with() {
     [ -f "$PLUGINS/SegTrain_.jar" ] || fail "no $PLUGINS/SegTrain_.jar: run 'gradle --offline -q build installPlugin' first"
     local rc=0
-    timeout "$IJ_TIMEOUT" xvfb-run -a java -Xmx4g -Dplugins.dir="$PLUGINS" -jar "$IJ_JAR" \
+    # ImageJ keeps its preferences (SegTrain's remembered dialog values among them) under
+    # user.home: each test gets its own, so that no test sees what an earlier one typed.
+    mkdir -p "$WORK/home"
+    timeout "$IJ_TIMEOUT" xvfb-run -a java -Xmx4g -Duser.home="$WORK/home" -Dplugins.dir="$PLUGINS" -jar "$IJ_JAR" \
         "$1" "$2" "${3:-}" >"$OUT" 2>&1 || rc=$?
     echo "---- ImageJ output ($2, $1) ----"
     cat "$OUT"
