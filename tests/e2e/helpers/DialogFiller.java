@@ -90,7 +90,7 @@ public class DialogFiller {
     }
 
     /** A field, or the first field inside a panel (numeric fields with a unit sit in one). */
-    private static Component first(Component c) {
+    static Component first(Component c) {
         if (c instanceof TextField || c instanceof Choice || !(c instanceof Container)) return c;
         for (Component inner : ((Container) c).getComponents()) {
             Component f = first(inner);

@@ -148,7 +148,7 @@ public class DialogScript {
             Component p = parts[i];
             if (p instanceof Checkbox && DialogFiller.isKey(((Checkbox) p).getLabel(), key)) return p;
             if (p instanceof Label && DialogFiller.isKey(((Label) p).getText(), key) && i + 1 < parts.length) {
-                return first(parts[i + 1]);
+                return DialogFiller.first(parts[i + 1]);
             }
             if (p instanceof Container && !(p instanceof TextField) && !(p instanceof Choice)) {
                 Component f = field((Container) p, key);
@@ -156,15 +156,6 @@ public class DialogScript {
             }
         }
         return null;
-    }
-
-    private static Component first(Component c) {
-        if (c instanceof TextField || c instanceof Choice || !(c instanceof Container)) return c;
-        for (Component inner : ((Container) c).getComponents()) {
-            Component f = first(inner);
-            if (f instanceof TextField || f instanceof Choice) return f;
-        }
-        return c;
     }
 
     private static Button button(Container c, String label) {

@@ -140,9 +140,7 @@ impl PredictSettings {
         }
         if problems.is_empty() { Ok(()) } else { Err(Error::InvalidSettings(problems)) }
     }
-}
 
-impl PredictSettings {
     /// x_nm, y_nm, z_nm when given (all three, or the older voxel_nm's), else voxel_nm; None
     /// when neither (the image's calibration, else the model's voxel size).
     pub fn given_voxel_nm(&self) -> std::result::Result<Option<[f64; 3]>, Vec<String>> {
@@ -175,6 +173,7 @@ impl PredictSettings {
         Some(serde_json::Value::Object(changes))
     }
 }
+
 
 /// A labelled stack.
 #[derive(Debug)]

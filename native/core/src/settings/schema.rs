@@ -6,7 +6,7 @@
 use super::fields;
 use crate::error::{Error, Result};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// What a field holds, and so how a dialog shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -244,32 +244,6 @@ pub fn voxel_from_axes(given: [Option<f64>; 3], fallback: Option<[f64; 3]>) -> s
     if problems.is_empty() { Ok(Some(out)) } else { Err(problems) }
 }
 
-/// A person's settings (keys or older names, values as typed) turned into the JSON object the
-/// command's settings type reads: names become keys, fields that do not apply or are not the
-/// core's are dropped, and empty optional values are left out.
-pub fn settings_json(schema: &CommandSchema, given: &Map<String, Value>) -> Result<Map<String, Value>> {
-    let mut out = Map::new();
-    let mut unknown = Vec::new();
-    for (name, value) in given {
-        let Some(key) = schema.key_of(name) else {
-            unknown.push(name.clone());
-            continue;
-        };
-        let field = schema.field(key).expect("key_of returns a field's key");
-        if !field.native || value.is_null() || (value.as_str().is_some_and(|s| s.trim().is_empty()) && field.kind != Kind::Folder) {
-            continue;
-        }
-        if out.insert(key.to_string(), value.clone()).is_some() {
-            return Err(Error::setting(format!("{key}: given twice (as '{name}' and under another name)")));
-        }
-    }
-    if !unknown.is_empty() {
-        let known: Vec<&str> = schema.fields.iter().map(|f| f.key).collect();
-        return Err(Error::setting(format!("unknown setting {} for {}; known: {}", unknown.join(", "), schema.command, known.join(", "))));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,21 +280,6 @@ mod tests {
         assert_eq!(schema.key_of("lr"), Some("base_lr"));
         assert_eq!(schema.key_of("iterations"), Some("iteration_total"));
         assert_eq!(schema.key_of("windw"), None);
-    }
-
-    #[test]
-    fn settings_json_renames_drops_empty_and_refuses_unknown_names() {
-        let schema = command_schema("train", &json!({})).unwrap();
-        let given: Map<String, Value> = serde_json::from_value(json!({"name": "m", "window": "1,64,64", "seed": "", "fine_tune_from": ""})).unwrap();
-        let out = settings_json(&schema, &given).unwrap();
-        assert_eq!(out.get("model_name"), Some(&json!("m")));
-        assert_eq!(out.get("window_size"), Some(&json!("1,64,64")));
-        assert!(!out.contains_key("seed") && !out.contains_key("fine_tune_from"), "{out:?}");
-        let bad: Map<String, Value> = serde_json::from_value(json!({"windw": 3})).unwrap();
-        let err = settings_json(&schema, &bad).unwrap_err().to_string();
-        assert!(err.contains("unknown setting windw for train"), "{err}");
-        let twice: Map<String, Value> = serde_json::from_value(json!({"window": "1,64,64", "window_size": "1,32,32"})).unwrap();
-        assert!(settings_json(&schema, &twice).unwrap_err().to_string().contains("window_size: given twice"));
     }
 
     #[test]

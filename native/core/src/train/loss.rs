@@ -11,7 +11,13 @@ const DICE_SMOOTH: f64 = 1.0;
 /// commoner one 1 (f = the sample's foreground share, clipped).
 pub fn balanced_weight(target: &Tensor) -> Tensor {
     let dims: Vec<i64> = (1..target.dim() as i64).collect();
-    let share = target.mean_dim(dims.as_slice(), true, Kind::Float).clamp(MIN_SHARE, 1.0 - MIN_SHARE);
+    let share = target.mean_dim(dims.as_slice(), true, Kind::Float);
+    weight_from_share(&share, target)
+}
+
+/// The weights of [`balanced_weight`] for each sample's foreground `share` (clipped here).
+fn weight_from_share(share: &Tensor, target: &Tensor) -> Tensor {
+    let share = share.clamp(MIN_SHARE, 1.0 - MIN_SHARE);
     let other = share.ones_like() - &share;
     let factor = share.maximum(&other) / share.minimum(&other);
     let extra = factor - 1.0;
@@ -27,13 +33,8 @@ pub fn masked_balanced_weight(target: &Tensor, mask: &Tensor) -> Tensor {
     let dims: Vec<i64> = (1..target.dim() as i64).collect();
     let d = dims.as_slice();
     let known = mask.sum_dim_intlist(d, true, Kind::Float).clamp_min(1.0);
-    let share = ((target * mask).sum_dim_intlist(d, true, Kind::Float) / known).clamp(MIN_SHARE, 1.0 - MIN_SHARE);
-    let other = share.ones_like() - &share;
-    let factor = share.maximum(&other) / share.minimum(&other);
-    let extra = factor - 1.0;
-    let fg_rare = share.lt(0.5).to_kind(Kind::Float);
-    let rare_mask = &fg_rare * target + (fg_rare.ones_like() - &fg_rare) * (target.ones_like() - target);
-    rare_mask * extra + 1.0
+    let share = (target * mask).sum_dim_intlist(d, true, Kind::Float) / known;
+    weight_from_share(&share, target)
 }
 
 /// 1 - (2 sum(p t) + s) / (sum(p^2) + sum(t^2) + s), averaged over the samples.

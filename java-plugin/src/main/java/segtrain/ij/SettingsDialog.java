@@ -74,9 +74,13 @@ final class SettingsDialog {
     /** The components in field order (null for fields not shown). */
     private final List<Component> components = new ArrayList<>();
     private final List<Schema.Field> shown = new ArrayList<>();
+    /** The model choice's entries (commands with a model field). */
+    private List<String> models = new ArrayList<>();
 
-    private SettingsDialog(String command, OpenImages images, Map<String, Object> reopened, String message) {
-        this.command = command;
+    /** @param schema the command's schema without context: the fields, before the chosen values refine the defaults */
+    private SettingsDialog(Schema schema, OpenImages images, Map<String, Object> reopened, String message) {
+        this.command = schema.command;
+        this.schema = schema;
         this.images = images;
         this.options = Macro.getOptions();
         this.reopened = reopened;
@@ -96,7 +100,7 @@ final class SettingsDialog {
             Schema first = Schema.of(command, new LinkedHashMap<>());
             boolean needsImages = first.first(Schema.IMAGE) != null || first.first(Schema.LABELS) != null;
             OpenImages images = needsImages ? OpenImages.list(noImages) : null;
-            SettingsDialog dialog = new SettingsDialog(command, images, typed, message);
+            SettingsDialog dialog = new SettingsDialog(first, images, typed, message);
             Values values = dialog.show();
             if (values == null) return;
             Follower follower;
@@ -146,7 +150,7 @@ final class SettingsDialog {
     /** Starting values: reopened > (interactive) remembered > schema default; a macro's own options win in GenericDialog. */
     private Map<String, Object> initialValues() {
         Map<String, Object> values = new LinkedHashMap<>();
-        Schema s = schema != null ? schema : Schema.of(command, new LinkedHashMap<>());
+        Schema s = schema;
         for (Schema.Field f : s.fields) {
             Object value = f.defaultValue;
             if (f.kind.equals(Schema.IMAGE)) value = images.titles[defaultImage()];
@@ -175,8 +179,6 @@ final class SettingsDialog {
         }
         return values;
     }
-
-    private List<String> models = new ArrayList<>();
 
     private int indexOf(Map<String, Object> values, Schema.Field f) {
         if (f == null) return 0;
@@ -216,7 +218,7 @@ final class SettingsDialog {
     /** What the defaults depend on: the values of the choices and folder, and the image's calibration. */
     private Map<String, Object> context(Map<String, Object> values) {
         Map<String, Object> context = new LinkedHashMap<>();
-        for (Schema.Field f : (schema != null ? schema : Schema.of(command, new LinkedHashMap<>())).fields) {
+        for (Schema.Field f : schema.fields) {
             Object v = values.get(f.key);
             if (v == null) continue;
             if (f.kind.equals(Schema.CHOICE) || f.kind.equals(Schema.MODEL) || f.kind.equals(Schema.FOLDER)) {
