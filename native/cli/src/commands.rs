@@ -110,15 +110,7 @@ fn train_command(words: &[String]) -> Result<(), Failure> {
         }
         train(&settings.resolve()?, stacks, &context)?
     };
-    eprintln!(
-        "segtrain: model '{name}' saved in {} (loss {:.4} -> {:.4}, {:.1} s, {:.3} s/iteration, {:.0}% waiting for data)",
-        outcome.model_dir,
-        outcome.first_loss,
-        outcome.final_loss,
-        outcome.wall_s,
-        outcome.seconds_per_iteration,
-        100.0 * outcome.data_wait_share
-    );
+    eprintln!("segtrain: model '{name}' {}", outcome.line);
     println!("{}", serde_json::to_string(&outcome).expect("outcome serialises"));
     Ok(())
 }
@@ -150,10 +142,7 @@ fn models_command(words: &[String]) -> Result<(), Failure> {
         eprintln!("segtrain: no models in {}", dir.display());
     }
     for m in models {
-        match m.problem {
-            Some(problem) => println!("{}\t?\tbroken\t{problem}", m.name),
-            None => println!("{}\t{}\t{}\t{} iterations\t{}", m.name, m.config, m.status, m.iterations, m.path),
-        }
+        println!("{}\t{}\t{}", m.name, m.line, m.path);
     }
     Ok(())
 }
@@ -225,10 +214,11 @@ fn evaluate_command(words: &[String]) -> Result<(), Failure> {
     let f = Flags::read("evaluate", words, &[], &["json"]).map_err(usage)?;
     let prediction = read_stack_labels(Path::new(f.required_file("segmentation").map_err(usage)?))?;
     let truth = read_stack_labels(Path::new(f.required_file("truth").map_err(usage)?))?;
-    let kind = f.required_text("kind").map_err(usage)?;
-    let report = segtrain::evaluate::evaluate(&truth, &prediction, &kind, f.switch("per_slice"))?;
+    f.required_text("kind").map_err(usage)?;
+    let settings: segtrain::evaluate::EvaluateSettings = f.parse(Default::default()).map_err(usage)?;
+    let report = settings.run(&truth, &prediction)?.to_json();
     if f.switch("json") {
-        println!("{}", serde_json::to_string(&report).expect("reports serialise"));
+        println!("{report}");
     } else {
         println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
     }

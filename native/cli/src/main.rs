@@ -28,7 +28,7 @@ const USAGE: &str = "usage (every setting is --key value, the key as in Fiji's d
                    [--min_size N] [--link_sections F]
   segtrain tune --model NAME --image IMG --labels LBL [--models_folder DIR] [--weights final|best]
                 [--x_nm X --y_nm Y --z_nm Z] [--cpus N]
-  segtrain evaluate --segmentation S.tif --truth T.tif --kind semantic|foreground|instance [--per_slice] [--json]
+  segtrain evaluate --segmentation S.tif --truth T.tif --kind semantic|foreground|instance [--per_slice] [--ignore_label V] [--json]
   segtrain crop --in IMG --out OUT.tif [--z A:B] [--y A:B] [--x A:B] [--labels]
   segtrain resample --in IMG --out OUT.tif --voxel-nm X,Y,Z [--from-nm X,Y,Z] [--labels]
   segtrain models [--models_folder DIR]

@@ -24,7 +24,9 @@ fn train_from_tiff_files_writes_a_model_and_reports_json() {
     assert_eq!(record["config"]["voxel_nm"], serde_json::json!([5.0, 5.0, 40.0]));
     assert!(models.join("cli/checkpoints/iter_000002.safetensors").is_file());
     let listed = segtrain(&["models", "--models-dir", models.to_str().unwrap()]);
-    assert!(text(&listed.stdout).starts_with("cli\tSemantic2D\tcomplete\t4 iterations"), "{}", text(&listed.stdout));
+    let listed = text(&listed.stdout);
+    assert!(listed.starts_with("cli\tSemantic2D, complete, 4 iterations, best validation IoU "), "{listed}");
+    assert!(listed.contains(", saved 20") && listed.contains(" UTC\t"), "the list says when the model was saved: {listed}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

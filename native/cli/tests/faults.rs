@@ -105,7 +105,7 @@ fn a_full_disk_fails_the_training_with_a_message_and_leaves_no_temporary_file() 
     assert!(r["training"]["error"].as_str().unwrap().contains("the disk is full"), "{r}");
     assert!(files(&model).iter().all(|f| !f.starts_with('.')), "a half-written file is removed: {:?}", files(&model));
     let listed = text(&segtrain(&["models", "--models-dir", models.to_str().unwrap()]).stdout);
-    assert!(listed.starts_with("full\tSemantic2D\tfailed"), "{listed}");
+    assert!(listed.starts_with("full\tSemantic2D, failed, "), "{listed}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -15,12 +15,55 @@ pub struct EvaluateSettings {
     pub kind: String,
     #[serde(default)]
     pub per_slice: bool,
+    /// Sparse ground truth: the value of its unannotated pixels (a number or text; none when
+    /// absent or empty), which are then left out of every score.
+    #[serde(default)]
+    pub ignore_label: Option<serde_json::Value>,
 }
 
 impl EvaluateSettings {
     pub fn from_json(text: &str) -> Result<Self> {
         serde_json::from_str(text).map_err(|e| Error::setting(format!("evaluate settings are not valid JSON: {e}")))
     }
+
+    /// Scores `prediction` against `truth` as these settings say.
+    pub fn run(&self, truth: &Volume<u32>, prediction: &Volume<u32>) -> Result<EvaluationReport> {
+        let ignore = match &self.ignore_label {
+            Some(value) => crate::settings::parse_ignore_label(value).map_err(Error::setting)?,
+            None => None,
+        };
+        match ignore {
+            None => evaluate(truth, prediction, &self.kind, self.per_slice),
+            Some(ignore) => {
+                if truth.shape != prediction.shape {
+                    return evaluate(truth, prediction, &self.kind, self.per_slice); // says how they differ
+                }
+                let (truth, prediction) = annotated_only(truth, prediction, ignore, &self.kind)?;
+                evaluate(&truth, &prediction, &self.kind, self.per_slice)
+            }
+        }
+    }
+}
+
+/// The stacks without the pixels whose truth is `ignore` (nobody annotated them, so no
+/// prediction there is right or wrong). Class scores drop those pixels; instance scores need the
+/// stacks' shape (slices, neighbours), so there the pixels become background in both, and a
+/// predicted object that lies wholly in unannotated parts is no false positive.
+fn annotated_only(truth: &Volume<u32>, prediction: &Volume<u32>, ignore: u32, kind: &str) -> Result<(Volume<u32>, Volume<u32>)> {
+    let annotated = truth.data.iter().filter(|&&t| t != ignore).count();
+    if annotated == 0 {
+        return Err(Error::InvalidInput(format!("ignore_label: every pixel of the ground truth is {ignore} (unannotated); nothing is left to score")));
+    }
+    if kind == "instance" {
+        let keep = |v: &Volume<u32>| -> Volume<u32> {
+            let data = v.data.iter().zip(&truth.data).map(|(&l, &t)| if t == ignore { 0 } else { l }).collect();
+            Volume { data, shape: v.shape, voxel_nm: v.voxel_nm }
+        };
+        return Ok((keep(truth), keep(prediction)));
+    }
+    let pairs = truth.data.iter().zip(&prediction.data).filter(|(&t, _)| t != ignore);
+    let (t, p): (Vec<u32>, Vec<u32>) = pairs.map(|(&t, &p)| (t, p)).unzip();
+    Ok((Volume::new(t, [1, 1, annotated])?, Volume::new(p, [1, 1, annotated])?))
 }
 
 /// Semantic evaluation counts at most this many distinct label values.
@@ -39,6 +82,28 @@ pub enum EvaluationReport {
         mean_iou: f64,
     },
     Instance(InstanceScores),
+}
+
+impl EvaluationReport {
+    /// The report in one line for the Log: "(semantic, 2 classes): mean IoU 0.912, pixel accuracy 0.957".
+    pub fn line(&self) -> String {
+        match self {
+            EvaluationReport::Semantic { classes, pixel_accuracy, mean_iou, .. } => {
+                format!("(semantic, {} classes): mean IoU {mean_iou:.3}, pixel accuracy {pixel_accuracy:.3}", classes.len())
+            }
+            EvaluationReport::Instance(s) => format!(
+                "(instance): AP50 {:.3}, mAP {:.3}, precision {:.3}, recall {:.3}, F1 {:.3}, ARAND {:.3}, VOI split {:.3} merge {:.3}",
+                s.ap50, s.map, s.precision, s.recall, s.f1, s.arand, s.voi_split, s.voi_merge
+            ),
+        }
+    }
+
+    /// The report's JSON with its `line`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut json = serde_json::to_value(self).expect("reports serialise");
+        json["line"] = serde_json::Value::String(self.line());
+        json
+    }
 }
 
 /// `kind` is "semantic" (class values compared voxel by voxel), "foreground" (the same on
@@ -91,6 +156,34 @@ mod tests {
         assert!((json["iou"][0].as_f64().unwrap() - 0.5).abs() < 1e-12);
         assert!((json["iou"][1].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
         assert!((json["dice"][1].as_f64().unwrap() - 0.8).abs() < 1e-12);
+    }
+
+    fn settings(kind: &str, ignore: serde_json::Value) -> EvaluateSettings {
+        EvaluateSettings { kind: kind.into(), per_slice: false, ignore_label: Some(ignore) }
+    }
+
+    #[test]
+    fn unannotated_pixels_are_left_out_of_every_score() {
+        // truth 1 1 9 9 0 0 with 9 = unannotated; the prediction is right where annotated and
+        // says anything elsewhere.
+        let truth = volume(vec![1, 1, 9, 9, 0, 0]);
+        let prediction = volume(vec![1, 1, 0, 1, 0, 0]);
+        let semantic = settings("semantic", serde_json::json!("9")).run(&truth, &prediction).unwrap().to_json();
+        assert_eq!(semantic["classes"], serde_json::json!([0, 1]), "the ignore value is no class");
+        assert_eq!(semantic["line"], "(semantic, 2 classes): mean IoU 1.000, pixel accuracy 1.000");
+        assert_eq!(semantic["pixel_accuracy"], 1.0);
+        let all = serde_json::to_value(settings("semantic", serde_json::json!(null)).run(&truth, &prediction).unwrap()).unwrap();
+        assert!(all["pixel_accuracy"].as_f64().unwrap() < 1.0, "without ignore_label the 9s count: {all}");
+        let foreground = serde_json::to_value(settings("foreground", serde_json::json!(9)).run(&truth, &prediction).unwrap()).unwrap();
+        assert_eq!(foreground["mean_iou"], 1.0);
+        // instance: an extra object wholly in unannotated pixels is no false positive.
+        let instance = serde_json::to_value(settings("instance", serde_json::json!(9)).run(&volume(vec![1, 1, 9, 9, 0, 0]), &volume(vec![4, 4, 7, 7, 0, 0])).unwrap()).unwrap();
+        assert_eq!(instance["false_positives"], 0, "{instance}");
+        assert_eq!(instance["ap50"], 1.0);
+        let only = settings("semantic", serde_json::json!(9)).run(&volume(vec![9, 9]), &volume(vec![0, 1])).unwrap_err().to_string();
+        assert!(only.contains("ignore_label: every pixel of the ground truth is 9"), "{only}");
+        let zero = settings("semantic", serde_json::json!(0)).run(&truth, &prediction).unwrap_err().to_string();
+        assert!(zero.contains("ignore_label"), "{zero}");
     }
 
     #[test]

@@ -41,27 +41,39 @@ pub fn float_stack(env: &mut Env, slices: &JObjectArray, width: i32, height: i32
     Ok(Volume::new(data, [depth, height.max(0) as usize, width.max(0) as usize]).map_err(Error::from)?)
 }
 
-/// int[slice][pixel] -> Volume<u32>; negative labels are refused.
 /// The image and label stacks of a training (their sizes are checked by the core).
 pub fn training_stacks(env: &mut Env, image: &JObjectArray, width: i32, height: i32, labels: &JObjectArray, label_width: i32, label_height: i32) -> BridgeResult<TrainingStacks> {
-    Ok(TrainingStacks { image: float_stack(env, image, width, height)?, labels: label_stack(env, labels, label_width, label_height)? })
+    Ok(TrainingStacks { image: float_stack(env, image, width, height)?, labels: label_stack(env, labels, label_width, label_height, "labels")? })
 }
 
-pub fn label_stack(env: &mut Env, slices: &JObjectArray, width: i32, height: i32) -> BridgeResult<Volume<u32>> {
+/// int[slice][pixel] (8- and 16-bit images: raw values; negative ones are refused) or
+/// float[slice][pixel] (32-bit images: checked by the core) -> Volume<u32>. `role` names the
+/// stack in messages ("labels", "truth", "segmentation").
+pub fn label_stack(env: &mut Env, slices: &JObjectArray, width: i32, height: i32, role: &str) -> BridgeResult<Volume<u32>> {
     let depth = slices.len(env)?;
     let mut data = Vec::new();
-    let mut buffer = Vec::new();
+    let mut ints = Vec::new();
+    let mut floats = Vec::new();
     for z in 0..depth {
         let element = slices.get_element(env, z)?;
-        let slice = JIntArray::cast_local(env, element)?;
-        let plane = check_slices("label", depth, slice.len(env)?, width, height)?;
-        buffer.resize(plane, 0);
-        slice.get_region(env, 0, &mut buffer)?;
-        env.delete_local_ref(slice);
-        if let Some(v) = buffer.iter().find(|&&v| v < 0) {
-            return Err(Error::InvalidInput(format!("the label stack holds a negative value ({v}) in slice {}; labels must be 0 or positive", z + 1)).into());
+        if env.as_cast::<JFloatArray>(&element).is_ok() {
+            let slice = JFloatArray::cast_local(env, element)?;
+            let plane = check_slices(role, depth, slice.len(env)?, width, height)?;
+            floats.resize(plane, 0.0);
+            slice.get_region(env, 0, &mut floats)?;
+            env.delete_local_ref(slice);
+            data.extend(segtrain::data::labels_from_floats(&floats, width as usize, z + 1, role)?);
+            continue;
         }
-        data.extend(buffer.iter().map(|&v| v as u32));
+        let slice = JIntArray::cast_local(env, element)?;
+        let plane = check_slices(role, depth, slice.len(env)?, width, height)?;
+        ints.resize(plane, 0);
+        slice.get_region(env, 0, &mut ints)?;
+        env.delete_local_ref(slice); // stacks can have more slices than the local reference table
+        if let Some(v) = ints.iter().find(|&&v| v < 0) {
+            return Err(Error::InvalidInput(format!("the {role} stack holds a negative value ({v}) in slice {}; labels must be 0 or positive", z + 1)).into());
+        }
+        data.extend(ints.iter().map(|&v| v as u32));
     }
     Ok(Volume::new(data, [depth, height.max(0) as usize, width.max(0) as usize]).map_err(Error::from)?)
 }

@@ -60,6 +60,14 @@ pub extern "system" fn Java_segtrain_bridge_Native_listModels<'l>(mut env: EnvUn
 }
 
 #[unsafe(no_mangle)]
+pub extern "system" fn Java_segtrain_bridge_Native_checkImage<'l>(mut env: EnvUnowned<'l>, _: JClass<'l>, description: JString<'l>) {
+    boundary(&mut env, |env| -> BridgeResult<()> {
+        let image = segtrain::data::OpenImage::from_json(&convert::string(env, &description)?)?;
+        Ok(segtrain::data::check_open_image(&image)?)
+    })
+}
+
+#[unsafe(no_mangle)]
 pub extern "system" fn Java_segtrain_bridge_Native_trainStart<'l>(
     mut env: EnvUnowned<'l>,
     _: JClass<'l>,
@@ -195,10 +203,10 @@ pub extern "system" fn Java_segtrain_bridge_Native_evaluate<'l>(
 ) -> JString<'l> {
     boundary(&mut env, |env| {
         let settings = segtrain::evaluate::EvaluateSettings::from_json(&convert::string(env, &settings)?)?;
-        let truth = convert::label_stack(env, &truth, truth_width, truth_height)?;
-        let prediction = convert::label_stack(env, &prediction, width, height)?;
-        let report = segtrain::evaluate::evaluate(&truth, &prediction, &settings.kind, settings.per_slice)?;
-        convert::new_string(env, &serde_json::to_string(&report).unwrap())
+        let truth = convert::label_stack(env, &truth, truth_width, truth_height, "truth")?;
+        let prediction = convert::label_stack(env, &prediction, width, height, "segmentation")?;
+        let report = settings.run(&truth, &prediction)?;
+        convert::new_string(env, &report.to_json().to_string())
     })
 }
 

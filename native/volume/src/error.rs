@@ -135,22 +135,33 @@ impl fmt::Display for VolumeError {
             VolumeError::Empty { path, folder: false } => {
                 write!(f, "{}: the TIFF file contains no images", path.display())
             }
-            VolumeError::InvalidLabel { path, page, x, y, value } if value.fract() == 0.0 && *value > 16_777_216.0 && *value <= u32::MAX as f64 => write!(
-                f,
-                "{}: page {page} has the id {value} at x={x}, y={y}, stored as a floating-point number: above 16777216 \
-                 floats cannot tell neighbouring ids apart, so objects may have merged. Save the labels as 32-bit integers \
-                 (or renumber them, e.g. MorphoLibJ's Remap Labels)",
-                path.display()
-            ),
             VolumeError::InvalidLabel { path, page, x, y, value } => write!(
                 f,
-                "{}: page {page} has the value {value} at x={x}, y={y}; labels must be whole numbers \
-                 from 0 to {} (0 = background). Was it saved from a probability map, or scaled/rotated with interpolation?",
+                "{}: page {page} {}",
                 path.display(),
-                u32::MAX
+                invalid_label_reason(*value, &format!("at x={x}, y={y}"))
             ),
             VolumeError::InvalidVolume { message } => write!(f, "{message}"),
         }
+    }
+}
+
+/// Why a label value cannot be used, for a file's page or an open image's slice: "has the value
+/// 0.5 {where}; labels must be whole numbers ...". Ids above 2^24 stored as floats get their own
+/// reason: neighbouring ids have become one value there, so objects may have merged.
+pub fn invalid_label_reason(value: f64, place: &str) -> String {
+    if value.fract() == 0.0 && value > 16_777_216.0 && value <= u32::MAX as f64 {
+        format!(
+            "has the id {value} {place}, stored as a floating-point number: above 16777216 floats cannot tell \
+             neighbouring ids apart, so objects may have merged. Save the labels as 32-bit integers (or renumber \
+             them, e.g. MorphoLibJ's Remap Labels)"
+        )
+    } else {
+        format!(
+            "has the value {value} {place}; labels must be whole numbers from 0 to {} (0 = background). Was it \
+             saved from a probability map, or scaled/rotated with interpolation?",
+            u32::MAX
+        )
     }
 }
 

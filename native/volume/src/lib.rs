@@ -15,7 +15,8 @@ mod write;
 mod test_util;
 
 pub use error::VolumeError;
-pub use read::{read_stack_f32, read_stack_labels};
+pub use error::invalid_label_reason;
+pub use read::{colour_advice, label_from_f32, read_stack_f32, read_stack_labels, Purpose};
 pub use volume::Volume;
 pub use calibration::unit_to_nm;
 pub use write::{write_stack, Sample};

@@ -36,7 +36,7 @@ pub fn read_stack_labels(path: &Path) -> Result<Volume<u32>, VolumeError> {
 
 /// Only changes the wording of errors.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Purpose {
+pub enum Purpose {
     Image,
     Labels,
 }
@@ -398,17 +398,19 @@ fn decoder_limits() -> Limits {
 }
 
 fn colour_error(file: &Path, page: usize, purpose: Purpose) -> VolumeError {
-    let advice = match purpose {
-        Purpose::Image => "convert to 8-bit grayscale first (in Fiji: Image > Type > 8-bit) and save again",
-        Purpose::Labels => {
-            "labels must hold one number per pixel (0 = background, 1, 2, ... = classes or objects); \
-             save them as an 8-bit or 16-bit grayscale or indexed-colour image"
-        }
+    let save = match purpose {
+        Purpose::Image => " and save again",
+        Purpose::Labels => "; save them as an 8-bit or 16-bit grayscale or indexed-colour image",
     };
-    VolumeError::unsupported(
-        file,
-        format!("page {page} is an RGB colour image; {advice}"),
-    )
+    VolumeError::unsupported(file, format!("page {page} is an RGB colour image; {}{save}", colour_advice(purpose)))
+}
+
+/// What to do with a colour image, a file's page or an open ImageJ image.
+pub fn colour_advice(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Image => "convert to 8-bit grayscale first (in Fiji: Image > Type > 8-bit)",
+        Purpose::Labels => "labels must hold one number per pixel (0 = background, 1, 2, ... = classes or objects)",
+    }
 }
 
 fn channels_error(file: &Path, page: usize, channels: usize) -> VolumeError {
@@ -607,9 +609,16 @@ fn pixels_to_labels(pixels: DecodingResult, ctx: &PageCtx) -> Result<Vec<u32>, V
             |x| whole(f64::from(x.to_f32())).filter(|&l| l <= 1 << 11),
             |x| f64::from(x.to_f32()),
         )?,
-        DecodingResult::F32(v) => checked(v, ctx, |x| whole(f64::from(x)).filter(|&l| l <= 1 << 24), f64::from)?,
+        DecodingResult::F32(v) => checked(v, ctx, label_from_f32, f64::from)?,
         DecodingResult::F64(v) => checked(v, ctx, whole, |x| x)?,
     })
+}
+
+/// The label a single-precision float stands for: a whole number from 0 to 2^24 (above that,
+/// floats no longer hold every whole number). Shared with labels that arrive as floats from
+/// ImageJ's 32-bit images.
+pub fn label_from_f32(x: f32) -> Option<u32> {
+    whole(f64::from(x)).filter(|&l| l <= 1 << 24)
 }
 
 /// `Some` for whole numbers in 0..=u32::MAX.

@@ -4,6 +4,7 @@ pub mod augment;
 mod dihedral;
 mod normalize;
 pub mod objects;
+mod open_image;
 mod pipeline;
 mod synthetic;
 mod targets;
@@ -11,6 +12,7 @@ mod windows;
 
 pub use dihedral::Dihedral;
 pub use normalize::Normalization;
+pub use open_image::{check_open_image, labels_from_floats, OpenImage};
 pub use synthetic::{demo_stacks, demo_stacks_checked, DemoSettings, DemoStacks};
 pub use pipeline::{batch_rng, BatchStream};
 pub use targets::{class_indices, class_mapping, instance_contour, instance_contour_sparse, instance_distance, instance_distance_sparse};

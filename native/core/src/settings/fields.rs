@@ -275,6 +275,9 @@ pub(super) fn evaluate() -> CommandSchema {
                 .choices(&crate::evaluate::KINDS)
                 .default(json!("semantic")),
             Field::new("per_slice", Kind::Boolean, Group::Data, "(2D objects)", "Instance only: match the objects of each slice separately (for the output of 2D models).").default(json!(false)),
+            Field::new("ignore_label", Kind::Text, Group::Data, "(unannotated pixels, empty = none)", "Sparse ground truth: the value of its pixels nobody annotated (e.g. 65535, as Labels from ROIs writes). They are left out of every score. Empty: every pixel of the ground truth counts.")
+                .optional()
+                .not_remembered(),
         ],
     }
 }

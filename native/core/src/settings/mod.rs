@@ -11,5 +11,5 @@ mod validate;
 pub use config::{config_json, config_names, load_config, OptimizerKind, ScheduleKind, Task, TrainingConfig};
 pub use fields::*;
 pub use scale::{Scale, MAX_SCALE};
-pub use train::{ResumeSettings, TrainPlan, TrainSettings};
+pub use train::{parse_ignore_label, ResumeSettings, TrainPlan, TrainSettings};
 pub use validate::{validate_model_name, MIN_WINDOW_YX};

@@ -214,6 +214,13 @@ pub struct ModelSummary {
     pub path: String,
     /// The stored post-processing, so that a dialog can start from the model's own values.
     pub postprocess: PostProcess,
+    /// Best validation IoU and its iteration (none without validation).
+    pub best_score: Option<f64>,
+    pub best_iteration: Option<u64>,
+    /// When model.json was last written (seconds since 1970, UTC).
+    pub modified: Option<u64>,
+    /// What a model list shows beside the name: config, status, iterations, best score, date.
+    pub line: String,
     /// Why the model cannot be used (status `broken`): a damaged or newer model.json.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
@@ -242,8 +249,20 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
                     if record.status == Status::Training && !super::lock::is_held(models_dir, &name) {
                         status = "interrupted".into(); // its process died; resuming continues it
                     }
-                    let iterations = record.training.iterations_done;
-                    ModelSummary { name, config: record.config.name, status, iterations, path, postprocess: record.postprocess, problem: None }
+                    let t = &record.training;
+                    ModelSummary {
+                        name,
+                        config: record.config.name,
+                        status,
+                        iterations: t.iterations_done,
+                        path,
+                        postprocess: record.postprocess,
+                        best_score: t.best_score,
+                        best_iteration: t.best_iteration,
+                        modified: modified_seconds(&entry.path().join(MODEL_JSON)),
+                        line: String::new(),
+                        problem: None,
+                    }
                 }
                 Err(e) => ModelSummary {
                     name,
@@ -252,13 +271,58 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
                     iterations: 0,
                     path,
                     postprocess: PostProcess::default(),
+                    best_score: None,
+                    best_iteration: None,
+                    modified: modified_seconds(&entry.path().join(MODEL_JSON)),
+                    line: String::new(),
                     problem: Some(e.to_string()),
                 },
             })
         })
         .collect();
+    for model in &mut models {
+        model.line = model.describe();
+    }
     models.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(models)
+}
+
+impl ModelSummary {
+    /// "Semantic2D, complete, 300 iterations, best validation IoU 0.812 (iteration 250), saved
+    /// 2026-12-01 14:05 UTC"; a broken model says why.
+    fn describe(&self) -> String {
+        let date = self.modified.map(|s| format!(", saved {}", utc_minutes(s))).unwrap_or_default();
+        if let Some(problem) = &self.problem {
+            return format!("cannot be used: {problem}{date}");
+        }
+        let best = match (self.best_score, self.best_iteration) {
+            (Some(score), Some(at)) => format!(", best validation IoU {score:.3} (iteration {at})"),
+            (Some(score), None) => format!(", best validation IoU {score:.3}"),
+            _ => String::new(),
+        };
+        format!("{}, {}, {} iterations{best}{date}", self.config, self.status, self.iterations)
+    }
+}
+
+fn modified_seconds(path: &Path) -> Option<u64> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    Some(modified.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs())
+}
+
+/// "2026-12-01 14:05 UTC" (the civil date of a day count: Howard Hinnant's days_from_civil, inverted).
+fn utc_minutes(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let minute_of_day = seconds % 86_400 / 60;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", minute_of_day / 60, minute_of_day % 60)
 }
 
 #[cfg(test)]
@@ -272,6 +336,13 @@ mod tests {
     fn fake_model(dir: &Path, text: &str) {
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join(MODEL_JSON), text).unwrap();
+    }
+
+    #[test]
+    fn dates_are_civil_dates_in_utc() {
+        assert_eq!(utc_minutes(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_minutes(951_782_400 + 3_600 + 120), "2000-02-29 01:02 UTC"); // a leap day
+        assert_eq!(utc_minutes(1_796_083_200), "2026-12-01 00:00 UTC");
     }
 
     #[test]
@@ -347,6 +418,7 @@ mod tests {
         assert!(list_models(&models).unwrap().iter().all(|m| !m.name.starts_with('.')));
         assert_eq!(list_models(&models).unwrap()[0].status, "broken", "'{{}}' is no model.json: listed with why");
         assert!(list_models(&models).unwrap()[0].problem.as_deref().unwrap().contains("not a readable model.json"));
+        assert!(list_models(&models).unwrap()[0].line.starts_with("cannot be used: "), "a list says why");
         let dir = ModelDir::create(&models, "m", true).unwrap();
         assert!(!models.join(format!(".m.new-{dead}")).exists(), "a dead run's staging folder is removed");
         dir.discard();

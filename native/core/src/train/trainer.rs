@@ -34,6 +34,22 @@ pub struct TrainOutcome {
     pub seconds_per_iteration: f64,
     pub data_wait_share: f64,
     pub validation: Option<ValidationScores>,
+    /// What the Log and the CLI say of it.
+    pub line: String,
+}
+
+impl TrainOutcome {
+    fn describe(&self) -> String {
+        format!(
+            "saved in {} (loss {:.4} -> {:.4} in {}, {:.3} s/iteration, {:.0}% waiting for data)",
+            self.model_dir,
+            self.first_loss,
+            self.final_loss,
+            super::events::format_duration(self.wall_s),
+            self.seconds_per_iteration,
+            100.0 * self.data_wait_share
+        )
+    }
 }
 
 /// A training checked and brought to its scale, ready to run ([`prepare_training`]).
@@ -582,7 +598,7 @@ impl Run {
         self.dir.commit()?;
         let t = &self.record.training;
         ctx.emit(Event::Finished { model_dir: self.dir.path.display().to_string(), iterations: t.iterations_done });
-        Ok(TrainOutcome {
+        let mut outcome = TrainOutcome {
             model_dir: self.dir.final_path().display().to_string(),
             iterations: t.iterations_done,
             first_loss: t.first_loss.unwrap_or(f64::NAN),
@@ -592,7 +608,10 @@ impl Run {
             seconds_per_iteration: t.seconds_per_iteration.unwrap_or(0.0),
             data_wait_share: t.data_wait_share.unwrap_or(0.0),
             validation: t.last_validation.clone(),
-        })
+            line: String::new(),
+        };
+        outcome.line = outcome.describe();
+        Ok(outcome)
     }
 }
 

@@ -151,8 +151,8 @@ public final class Predictor extends NativeJob {
             throw new IllegalArgumentException("evaluation needs a ground truth and a segmentation image");
         }
         NativeLoader.load();
-        int[][] truthPixels = Stacks.labelSlices(truth, "truth");
-        int[][] segPixels = Stacks.labelSlices(segmentation, "segmentation");
+        Object[] truthPixels = Stacks.labelSlices(truth, "truth");
+        Object[] segPixels = Stacks.labelSlices(segmentation, "segmentation");
         return Events.parseObject(Native.evaluate(settingsJson, truthPixels, truth.getWidth(), truth.getHeight(),
                 segPixels, segmentation.getWidth(), segmentation.getHeight()));
     }

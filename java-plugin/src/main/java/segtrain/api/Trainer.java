@@ -57,14 +57,14 @@ public final class Trainer extends NativeJob {
 
     /** The native start functions: settings, image slices and size, label slices and size. */
     private interface Start {
-        long call(String settingsJson, float[][] image, int width, int height, int[][] labels, int labelWidth, int labelHeight);
+        long call(String settingsJson, float[][] image, int width, int height, Object[] labels, int labelWidth, int labelHeight);
     }
 
     private static Trainer begin(Start start, String settingsJson, ImagePlus image, ImagePlus labels) {
         if (image == null || labels == null) throw new IllegalArgumentException("image and labels are required");
         NativeLoader.load(); // before copying pixels: a missing library should fail fast and clearly
         float[][] imagePixels = Stacks.imageSlices(image, "image");
-        int[][] labelPixels = Stacks.labelSlices(labels, "labels");
+        Object[] labelPixels = Stacks.labelSlices(labels, "labels");
         long handle = start.call(settingsJson, imagePixels, image.getWidth(), image.getHeight(),
                 labelPixels, labels.getWidth(), labels.getHeight());
         return new Trainer(handle);

@@ -40,6 +40,15 @@ public final class Native {
      */
     public static native String schema(String command, String contextJson);
 
+    /**
+     * Throws IllegalArgumentException (what to do) for an open image SegTrain cannot read as one
+     * grayscale stack: RGB, several channels, z slices and time frames together.
+     *
+     * @param descriptionJson {"role" ("image", "labels", "truth", "segmentation"), "title", "bit_depth",
+     *                        "channels", "slices", "frames"}
+     */
+    public static native void checkImage(String descriptionJson);
+
     /** JSON array of the stored models in modelsDir: [{"name":..,"config":..,"iterations":..}, ...]. */
     public static native String listModels(String modelsDir);
 
@@ -48,12 +57,13 @@ public final class Native {
      *
      * @param settingsJson settings object (keys: see TrainSettings in native/core/src/settings)
      * @param image        one float[] per slice, row-major, width*height values each
-     * @param labels       one int[] per slice, row-major, labelWidth*labelHeight values each; the
-     *                     sizes are passed separately so that Rust can say how the stacks differ
+     * @param labels       one int[] (raw 8/16-bit values) or float[] (32-bit images) per slice,
+     *                     row-major, labelWidth*labelHeight values each; the sizes are passed
+     *                     separately so that Rust can say how the stacks differ
      * @return a job handle for jobPoll / jobCancel / jobFinish / jobClose
      */
     public static native long trainStart(String settingsJson, float[][] image, int width, int height,
-                                         int[][] labels, int labelWidth, int labelHeight);
+                                         Object[] labels, int labelWidth, int labelHeight);
 
     /**
      * Checks and starts continuing a stored model from its newest checkpoint, on the stacks it was
@@ -63,7 +73,7 @@ public final class Native {
      *                     train on)}
      */
     public static native long resumeStart(String settingsJson, float[][] image, int width, int height,
-                                          int[][] labels, int labelWidth, int labelHeight);
+                                          Object[] labels, int labelWidth, int labelHeight);
 
     /**
      * Starts tuning a stored model's post-processing on a labelled stack it did not train on
@@ -74,7 +84,7 @@ public final class Native {
      * @return a job handle; its result JSON is the tuning report (metric, before, after, changes, ...)
      */
     public static native long tuneStart(String settingsJson, float[][] image, int width, int height,
-                                        int[][] labels, int labelWidth, int labelHeight);
+                                        Object[] labels, int labelWidth, int labelHeight);
 
     /**
      * Validates the auto-label settings and starts labelling on a Rust thread.
@@ -103,8 +113,8 @@ public final class Native {
      *         instance {"kind","ap50","map","precision","recall","f1","true_positives","false_positives",
      *         "false_negatives","arand","voi_split","voi_merge"}
      */
-    public static native String evaluate(String settingsJson, int[][] truth, int truthWidth, int truthHeight,
-                                         int[][] prediction, int width, int height);
+    public static native String evaluate(String settingsJson, Object[] truth, int truthWidth, int truthHeight,
+                                         Object[] prediction, int width, int height);
 
     /** JSON array of the events since the last poll (never blocks). */
     public static native String jobPoll(long handle);

@@ -10,7 +10,6 @@ import segtrain.bridge.Json;
 
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -66,21 +65,9 @@ public class Evaluate implements PlugIn {
         return rt;
     }
 
-    /** One line for the Log window. */
+    /** One line for the Log window: the native library's words for the scores. */
     static String summary(Map<String, Object> report, String segmentation, String truth) {
-        String head = "evaluated " + segmentation + " against " + truth;
-        if (Events.str(report, "kind", "").equals("instance")) {
-            return head + String.format(Locale.ROOT,
-                    " (instance): AP50 %.3f, mAP %.3f, precision %.3f, recall %.3f, F1 %.3f, ARAND %.3f, "
-                            + "VOI split %.3f merge %.3f",
-                    Events.num(report, "ap50", Double.NaN), Events.num(report, "map", Double.NaN),
-                    Events.num(report, "precision", Double.NaN), Events.num(report, "recall", Double.NaN),
-                    Events.num(report, "f1", Double.NaN), Events.num(report, "arand", Double.NaN),
-                    Events.num(report, "voi_split", Double.NaN), Events.num(report, "voi_merge", Double.NaN));
-        }
-        return head + String.format(Locale.ROOT, " (semantic, %d classes): mean IoU %.3f, pixel accuracy %.3f",
-                list(report, "classes").size(), Events.num(report, "mean_iou", Double.NaN),
-                Events.num(report, "pixel_accuracy", Double.NaN));
+        return "evaluated " + segmentation + " against " + truth + " " + Events.str(report, "line", "");
     }
 
     private static List<?> list(Map<String, Object> report, String key) {

@@ -3,7 +3,6 @@ package segtrain.ij;
 import segtrain.bridge.Events;
 import segtrain.bridge.Json;
 
-import java.util.Locale;
 import java.util.Map;
 
 /** The Log and status bar text of the native events (their words are the native library's own "line"). */
@@ -30,13 +29,5 @@ final class EventText {
     static String status(Map<String, Object> event) {
         Object line = event.get("line");
         return "SegTrain: " + (line instanceof String ? line : Events.kind(event));
-    }
-
-    /** "0m41s", "12m05s", "1h02m03s"; "?" when unknown. */
-    static String duration(double seconds) {
-        if (Double.isNaN(seconds) || Double.isInfinite(seconds) || seconds < 0) return "?";
-        long s = Math.round(seconds);
-        if (s >= 3600) return String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, (s / 60) % 60, s % 60);
-        return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
     }
 }

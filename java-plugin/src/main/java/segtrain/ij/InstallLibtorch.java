@@ -87,7 +87,7 @@ public class InstallLibtorch implements PlugIn {
             IJ.showProgress(fraction);
             String left = "";
             double seconds = (now - phaseStart) / 1000.0;
-            if (fraction > 0.01 && seconds > 2) left = ", " + EventText.duration(seconds * (1 - fraction) / fraction) + " left";
+            if (fraction > 0.01 && seconds > 2) left = ", " + timeLeft(seconds * (1 - fraction) / fraction) + " left";
             IJ.showStatus(String.format("%s: %.0f of %.0f MB%s (Esc cancels)", phase, done / 1e6, total / 1e6, left));
         }
 
@@ -95,5 +95,15 @@ public class InstallLibtorch implements PlugIn {
         public boolean cancelled() {
             return IJ.escapePressed();
         }
+    }
+
+    /**
+     * "0m41s", "1h02m03s": the time a download has left. The only duration Java formats: the
+     * native library, which words every other one, is what is being installed.
+     */
+    static String timeLeft(double seconds) {
+        long s = Math.round(Math.max(0, seconds));
+        if (s >= 3600) return String.format(java.util.Locale.ROOT, "%dh%02dm%02ds", s / 3600, (s / 60) % 60, s % 60);
+        return String.format(java.util.Locale.ROOT, "%dm%02ds", s / 60, s % 60);
     }
 }

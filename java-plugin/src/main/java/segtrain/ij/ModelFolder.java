@@ -22,11 +22,15 @@ final class ModelFolder {
         final String folder;
         final String model;
         final List<String> names;
+        /** What the list says of each model (config, status, iterations, best score, date). */
+        final Map<String, String> lines;
 
-        private Pick(String folder, String model, List<String> names) {
+        private Pick(String folder, String model, Map<String, String> lines) {
             this.folder = folder;
             this.model = model;
-            this.names = names;
+            this.lines = lines;
+            this.names = new ArrayList<>(lines.keySet());
+            if (names.isEmpty()) names.add(NO_MODELS);
         }
     }
 
@@ -48,12 +52,10 @@ final class ModelFolder {
             model = Macro.getValue(options, modelKey, null);
             if (model != null) check(model, folder);
         }
-        List<String> names = names(folder);
-        if (names.isEmpty()) {
-            if (options != null) check("", folder); // says that the folder has no models
-            names.add(NO_MODELS);
-        }
-        return new Pick(folder, model == null ? names.get(0) : model, names);
+        Map<String, String> lines = lines(folder);
+        if (lines.isEmpty() && options != null) check("", folder); // says that the folder has no models
+        String first = lines.isEmpty() ? NO_MODELS : lines.keySet().iterator().next();
+        return new Pick(folder, model == null ? first : model, lines);
     }
 
     /** The folder itself: an empty name means the default models folder. */
@@ -61,17 +63,25 @@ final class ModelFolder {
         return folder == null || folder.trim().isEmpty() ? Configs.defaultModelsDir() : folder.trim();
     }
 
-    /** Names of the usable stored models in the folder (broken ones are not offered). */
-    static List<String> names(String folder) {
-        return usableNames(models(folder));
+    /**
+     * The usable stored models of the folder (broken ones are not offered), by name, each with
+     * the native library's line about it.
+     */
+    static Map<String, String> lines(String folder) {
+        return usable(models(folder));
     }
 
-    private static List<String> usableNames(List<Map<String, Object>> models) {
-        List<String> names = new ArrayList<>();
+    /** Names of the usable stored models in the folder. */
+    static List<String> names(String folder) {
+        return new ArrayList<>(lines(folder).keySet());
+    }
+
+    private static Map<String, String> usable(List<Map<String, Object>> models) {
+        Map<String, String> lines = new LinkedHashMap<>();
         for (Map<String, Object> model : models) {
-            if (!model.containsKey("problem")) names.add(Events.str(model, "name", "?"));
+            if (!model.containsKey("problem")) lines.put(Events.str(model, "name", "?"), Events.str(model, "line", ""));
         }
-        return names;
+        return lines;
     }
 
     /**
@@ -80,7 +90,7 @@ final class ModelFolder {
      */
     static void check(String model, String folder) {
         List<Map<String, Object>> models = models(folder); // read once: each listing reads every model.json
-        List<String> names = usableNames(models);
+        List<String> names = new ArrayList<>(usable(models).keySet());
         if (names.contains(model)) return;
         for (Map<String, Object> m : models) {
             if (Events.str(m, "name", "").equals(model)) {
@@ -100,7 +110,7 @@ final class ModelFolder {
                 + "; its models are: " + String.join(", ", names));
     }
 
-    /** The models list of the native library (name, config, status, iterations, path, postprocess). */
+    /** The models list of the native library (name, config, status, iterations, path, postprocess, line, ...). */
     private static List<Map<String, Object>> models(String folder) {
         return Events.parseArray(Native.listModels(dir(folder)));
     }

@@ -4,11 +4,13 @@ import ij.ImagePlus;
 import ij.Macro;
 import ij.Prefs;
 import ij.gui.GenericDialog;
+import ij.gui.MultiLineLabel;
 import ij.measure.Calibration;
 
 import java.awt.AWTEvent;
 import java.awt.Checkbox;
 import java.awt.Choice;
+import java.awt.Label;
 import java.awt.Color;
 import java.awt.Component;
 import java.awt.Font;
@@ -76,6 +78,9 @@ final class SettingsDialog {
     private final List<Schema.Field> shown = new ArrayList<>();
     /** The model choice's entries (commands with a model field). */
     private List<String> models = new ArrayList<>();
+    /** What the models list says of each model, shown under the model choice. */
+    private Map<String, String> modelLines = new LinkedHashMap<>();
+    private Component modelLine;
 
     /** @param schema the command's schema without context: the fields, before the chosen values refine the defaults */
     private SettingsDialog(Schema schema, OpenImages images, Map<String, Object> reopened, String message) {
@@ -176,6 +181,7 @@ final class SettingsDialog {
             values.put(model.key, wanted != null && pick.names.contains(String.valueOf(wanted)) ? wanted : pick.model);
             values.put(folder.key, pick.folder);
             models = pick.names;
+            modelLines = pick.lines;
         }
         return values;
     }
@@ -253,6 +259,9 @@ final class SettingsDialog {
             case Schema.MODEL:
                 gd.addChoice(label, models.toArray(new String[0]), String.valueOf(value));
                 components.add(last(gd.getChoices()));
+                // The choice stays the bare name (what a macro records); what it is goes below.
+                gd.addMessage(modelText(String.valueOf(value)), new Font("SansSerif", Font.PLAIN, 11));
+                modelLine = gd.getMessage();
                 break;
             case Schema.CHOICE:
                 gd.addChoice(label, f.choices.toArray(new String[0]), Schema.Field.text(value));
@@ -300,6 +309,7 @@ final class SettingsDialog {
             return true;
         }
         if (kindOf((Component) source).equals(Schema.FOLDER)) refreshModels();
+        if (kindOf((Component) source).equals(Schema.MODEL) || kindOf((Component) source).equals(Schema.FOLDER)) showModelLine();
         Schema before = schema;
         schema = Schema.of(command, context(current()));
         for (int i = 0; i < shown.size(); i++) {
@@ -321,18 +331,33 @@ final class SettingsDialog {
         int folder = indexOfKind(Schema.FOLDER);
         int model = indexOfKind(Schema.MODEL);
         if (folder < 0 || model < 0) return;
-        List<String> names;
         try {
-            names = ModelFolder.names(((TextField) components.get(folder)).getText());
+            modelLines = ModelFolder.lines(((TextField) components.get(folder)).getText());
         } catch (RuntimeException unreadable) {
-            names = new ArrayList<>();
+            modelLines = new LinkedHashMap<>();
         }
+        List<String> names = new ArrayList<>(modelLines.keySet());
         if (names.isEmpty()) names.add(ModelFolder.NO_MODELS);
         Choice choice = (Choice) components.get(model);
         String selected = choice.getSelectedItem();
         choice.removeAll();
         for (String n : names) choice.add(n);
         if (names.contains(selected)) choice.select(selected);
+    }
+
+    /** The models list's line for the chosen model, under the model choice. */
+    private void showModelLine() {
+        int model = indexOfKind(Schema.MODEL);
+        if (model < 0 || modelLine == null) return;
+        String text = modelText(((Choice) components.get(model)).getSelectedItem());
+        if (modelLine instanceof Label) ((Label) modelLine).setText(text);
+        else if (modelLine instanceof MultiLineLabel) ((MultiLineLabel) modelLine).setText(text);
+        gd.pack();
+    }
+
+    private String modelText(String model) {
+        String line = modelLines.get(model);
+        return line == null || line.isEmpty() ? " " : line;
     }
 
     private int indexOfKind(String kind) {

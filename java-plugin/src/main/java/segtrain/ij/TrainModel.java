@@ -8,7 +8,6 @@ import segtrain.bridge.Json;
 
 import java.io.File;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -50,10 +49,7 @@ public class TrainModel implements PlugIn {
         saveCurve(name, curve, saved);
         if (saved == null) saved = "?";
         if (result == null) return; // cancelled: the "cancelled" event has logged the last checkpoint
-        IJ.log(String.format(Locale.ROOT, "SegTrain [%s] loss %.4f -> %.4f in %s",
-                name, Events.num(result, "first_loss", Double.NaN), Events.num(result, "final_loss", Double.NaN),
-                EventText.duration(Events.num(result, "wall_s", Double.NaN))));
-        IJ.log("SegTrain: model '" + name + "' saved in " + saved);
+        IJ.log("SegTrain: model '" + name + "' " + Events.str(result, "line", "saved in " + saved));
         IJ.showStatus("SegTrain: model '" + name + "' saved");
     }
 

@@ -129,10 +129,28 @@ public class PredictorTest {
         assertTrue(semantic.toString(), iou != null && !iou.isEmpty());
         for (Object v : iou) assertEquals(semantic.toString(), 1.0, ((Number) v).doubleValue(), 1e-9);
         assertEquals(1.0, Events.num(semantic, "mean_iou", -1), 1e-9);
+        assertTrue(semantic.toString(), Events.str(semantic, "line", "").contains("mean IoU 1.000"));
 
         Map<String, Object> instance = Predictor.evaluate("{\"kind\":\"instance\",\"per_slice\":true}", truth, truth.duplicate());
         assertEquals("instance", Events.str(instance, "kind", "?"));
         assertEquals(instance.toString(), 1.0, Events.num(instance, "ap50", -1), 1e-9);
+        assertTrue(instance.toString(), Events.str(instance, "line", "").contains("AP50 1.000"));
+    }
+
+    /** Sparse truth: pixels of the ignore value are scored nowhere, so a guess there costs nothing. */
+    @Test
+    public void unannotatedTruthPixelsAreLeftOut() {
+        ImagePlus sparse = truth.duplicate();
+        ImagePlus guess = truth.duplicate();
+        for (int i = 0; i < truth.getWidth() * 10; i++) {
+            sparse.getProcessor().set(i, 200);
+            guess.getProcessor().set(i, 1 - Math.min(1, truth.getProcessor().get(i)));
+        }
+        String settings = "{\"kind\":\"semantic\",\"per_slice\":false,\"ignore_label\":\"200\"}";
+        Map<String, Object> report = Predictor.evaluate(settings, sparse, guess);
+        assertEquals(report.toString(), 1.0, Events.num(report, "pixel_accuracy", -1), 1e-9);
+        Map<String, Object> dense = Predictor.evaluate("{\"kind\":\"semantic\",\"per_slice\":false}", truth, guess);
+        assertTrue(dense.toString(), Events.num(dense, "pixel_accuracy", 2) < 1.0);
     }
 
     @Test
@@ -154,8 +172,8 @@ public class PredictorTest {
             Predictor.evaluate("{\"kind\":\"semantic\",\"per_slice\":false}", truth, floats);
             fail("a probability map was taken as labels");
         } catch (IllegalArgumentException expected) {
-            assertTrue(expected.getMessage(), expected.getMessage().contains("probability-map"));
-            assertTrue(expected.getMessage(), expected.getMessage().contains("whole numbers"));
+            assertTrue(expected.getMessage(), expected.getMessage().contains("the segmentation stack's slice 1 has the value 0.25 at x=10, y=0; "
+                    + "labels must be whole numbers"));
         }
     }
 

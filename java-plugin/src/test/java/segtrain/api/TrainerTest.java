@@ -138,8 +138,8 @@ public class TrainerTest {
             Trainer.start("{}", image, labels);
             fail("RGB labels accepted");
         } catch (IllegalArgumentException expected) {
-            assertTrue(expected.getMessage(), expected.getMessage().contains("RGB"));
-            assertTrue(expected.getMessage(), expected.getMessage().contains("rgb-labels"));
+            assertTrue(expected.getMessage(), expected.getMessage().contains("labels image 'rgb-labels' is an RGB colour image; "
+                    + "labels must hold one number per pixel"));
         }
     }
 
@@ -163,10 +163,10 @@ public class TrainerTest {
         ImagePlus labels = NewImage.createFloatImage("float-ids", 4, 4, 1, NewImage.FILL_BLACK);
         labels.getProcessor().setf(5, 16777218f);
         try {
-            Trainer.start("{}", image, labels);
+            Trainer.start(Json.write(TestSettings.tiny(models, "float-ids", 4, 2)), image, labels);
             fail("float id above 2^24 accepted");
         } catch (IllegalArgumentException expected) {
-            assertTrue(expected.getMessage(), expected.getMessage().contains("object ids up to 16777216"));
+            assertTrue(expected.getMessage(), expected.getMessage().contains("the labels stack's slice 1 has the id 16777218 at x=1, y=1"));
         }
     }
 }

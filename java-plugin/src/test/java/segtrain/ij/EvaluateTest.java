@@ -9,7 +9,7 @@ import java.util.Map;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-/** The evaluation table and summary line built from the native report (pure Java, no library). */
+/** The evaluation table built from the native report (pure Java, no library). */
 public class EvaluateTest {
     @Test
     public void semanticReportGivesOneRowPerClass() {
@@ -25,8 +25,6 @@ public class EvaluateTest {
             assertEquals(0.93, rt.getValue("pixel_accuracy", row), 1e-12);
             assertEquals(0.7, rt.getValue("mean_iou", row), 1e-12);
         }
-        String line = Evaluate.summary(report, "seg", "gt");
-        assertTrue(line, line.contains("mean IoU 0.700") && line.contains("3 classes"));
     }
 
     @Test
@@ -40,6 +38,5 @@ public class EvaluateTest {
         assertEquals(0.8, rt.getValue("ap50", 0), 1e-12);
         assertEquals(17, rt.getValue("true_positives", 0), 0);
         assertEquals(0.3, rt.getValue("voi_merge", 0), 1e-12);
-        assertTrue(Evaluate.summary(report, "seg", "gt").contains("AP50 0.800"));
     }
 }

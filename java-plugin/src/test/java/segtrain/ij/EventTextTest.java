@@ -63,11 +63,10 @@ public class EventTextTest {
     }
 
     @Test
-    public void formatsDurations() {
-        assertEquals("0m41s", EventText.duration(41.2));
-        assertEquals("12m05s", EventText.duration(725));
-        assertEquals("1h02m03s", EventText.duration(3723));
-        assertEquals("?", EventText.duration(Double.NaN));
+    public void theInstallerFormatsTheTimeItsDownloadHasLeft() {
+        assertEquals("0m41s", InstallLibtorch.timeLeft(41.2));
+        assertEquals("12m05s", InstallLibtorch.timeLeft(725));
+        assertEquals("1h02m03s", InstallLibtorch.timeLeft(3723));
     }
 
     @Test
