@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The dialogs built from the Rust schema, used with windows: a refused setting reopens the dialog
 # with what was typed and the reason on top; a run's values come back in the next dialog;
-# Restore defaults brings the config's defaults back; fields that do not apply are disabled.
+# Restore defaults brings the config's defaults back; fields that do not apply are disabled; the
+# chosen model is described under its choice.
 # Pictures of the dialogs go to $E2E_ARTEFACTS (default: segtrain-e2e-artefacts in the temporary
 # folder) for a person to look at.
 source "$(dirname "$0")/lib.sh"
@@ -31,6 +32,8 @@ default_window=$("$CLI" help train | sed -n 's/^  --window_size .*(default \(.*\
 [ -n "$default_window" ] || fail "segtrain help train does not say the default window"
 [ "$(note window_size 2)" = "$default_window" ] || fail "Restore defaults: window $(note window_size 2), not $default_window"
 [ "$(note iteration_total 2)" = "10000" ] || fail "Restore defaults: iteration_total $(note iteration_total 2)"
+[[ "$(note below.model)" == "Semantic2D, complete, 4 iterations, saved 20"*" UTC" ]] ||
+    fail "the model choice lacks its line (config, status, iterations, date): $(note below.model)"
 [ "$(note threshold.enabled)" = "true" ] || fail "a binary model's threshold is disabled"
 [ "$(note seed_contour.enabled)" = "false" ] || fail "the watershed field seed_contour is enabled for a semantic model"
 [ "$(note min_size.enabled)" = "false" ] || fail "the watershed field min_size is enabled for a semantic model"

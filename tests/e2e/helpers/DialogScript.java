@@ -109,6 +109,8 @@ public class DialogScript {
             for (java.awt.event.ActionListener l : b.getActionListeners()) {
                 l.actionPerformed(new ActionEvent(b, ActionEvent.ACTION_PERFORMED, b.getLabel()));
             }
+        } else if (step.startsWith("?below:")) { // the line shown under a field, e.g. the chosen model's
+            note("below." + step.substring(7), lineBelow(d, step.substring(7)));
         } else if (step.equals("?message")) {
             note("message", firstLabel(d)); // the text on top: a refusal's, when there is one
         } else if (step.startsWith("?")) {
@@ -153,6 +155,23 @@ public class DialogScript {
             if (p instanceof Container && !(p instanceof TextField) && !(p instanceof Choice)) {
                 Component f = field((Container) p, key);
                 if (f != null) return f;
+            }
+        }
+        return null;
+    }
+
+    /** The text of the first label after the field of `key` (its own label aside). */
+    private static String lineBelow(Container c, String key) {
+        Component[] parts = c.getComponents();
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i] instanceof Label && DialogFiller.isKey(((Label) parts[i]).getText(), key)) {
+                for (int j = i + 2; j < parts.length; j++) {
+                    if (parts[j] instanceof Label) return ((Label) parts[j]).getText();
+                }
+            }
+            if (parts[i] instanceof Container && !(parts[i] instanceof TextField) && !(parts[i] instanceof Choice)) {
+                String t = lineBelow((Container) parts[i], key);
+                if (t != null) return t;
             }
         }
         return null;

@@ -14,7 +14,7 @@ call("DialogScript.queue", "@train-dialog-refused;?message;?window_size;?model_n
 File.append("train dialog", work + "/progress.txt"); run("Train Model..."); File.append(call("DialogScript.results"), work + "/progress.txt");
 call("DialogScript.queue", "?model_name;?iteration_total;?samples_per_batch;!Restore defaults;?window_size;?iteration_total;?model_name;Cancel");
 File.append("train dialog", work + "/progress.txt"); run("Train Model..."); File.append(call("DialogScript.results"), work + "/progress.txt");
-call("DialogScript.queue", "models_folder=" + work + "/models;model=pref;@auto-label-dialog;?threshold;?seed_contour;?min_size;Cancel");
+call("DialogScript.queue", "models_folder=" + work + "/models;model=pref;@auto-label-dialog;?below:model;?threshold;?seed_contour;?min_size;Cancel");
 File.append("auto label dialog", work + "/progress.txt"); run("Auto Label...");
 File.saveString(call("DialogScript.results"), work + "/dialogs.txt");
 run("Quit");

@@ -1,4 +1,5 @@
-// e2e: the macro Recorder records complete lines for Train Model and Auto Label. With the
+// e2e: the macro Recorder records complete lines for Train Model, Auto Label, Resume Training,
+// Tune Post-processing and Evaluate. With the
 // Recorder open, DialogFiller (a test helper) fills each dialog and presses OK as a person would;
 // the recorded text is saved for test_recording.sh to replay in a fresh ImageJ.
 // Argument: WORK, holding image.tif and labels.tif; the models folder is $SEGTRAIN_MODELS_DIR.
@@ -11,5 +12,12 @@ run("Train Model...");
 call("DialogFiller.fill", "image=image.tif;model=rec;overlap=0.25;batch=2");
 run("Auto Label...");
 saveAs("Tiff", work + "/interactive-labels.tif");
+call("DialogFiller.fill", "image=image.tif;labels=labels.tif;model=rec;iteration_total=6");
+run("Resume Training...");
+call("DialogFiller.fill", "image=image.tif;labels=labels.tif;model=rec;weights=final");
+run("Tune Post-processing...");
+call("DialogFiller.fill", "segmentation=interactive-labels.tif;truth=labels.tif;kind=foreground");
+run("Evaluate...");
+File.saveString("" + Table.get("mean_iou", 0, "SegTrain Evaluation"), work + "/interactive-eval.txt");
 File.saveString(call("DialogFiller.recorded"), work + "/recorded.txt");
 run("Quit");
