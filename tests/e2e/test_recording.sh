@@ -20,6 +20,7 @@ label_line=$(grep '^run("Auto Label...", ' "$WORK/recorded.txt") || fail "no Aut
 resume_line=$(grep '^run("Resume Training...", ' "$WORK/recorded.txt") || fail "no Resume Training line recorded"
 tune_line=$(grep '^run("Tune Post-processing...", ' "$WORK/recorded.txt") || fail "no Tune Post-processing line recorded"
 evaluate_line=$(grep '^run("Evaluate...", ' "$WORK/recorded.txt") || fail "no Evaluate line recorded"
+demo_line=$(grep '^run("Create Demo Data", ' "$WORK/recorded.txt") || fail "no Create Demo Data line recorded"
 for key in image= labels= config=Semantic2D iteration_total=4 iteration_save=2 samples_per_batch=1 window_size=1,32,32 \
     model_name=rec validation_fraction=0 seed=5 base_lr= x_nm= models_folder=; do
     grep -qF -- "$key" <<<"$train_line" || fail "the recorded Train Model line lacks $key: $train_line"
@@ -36,6 +37,9 @@ done
 for key in segmentation=interactive-labels.tif truth=labels.tif kind=foreground; do
     grep -qF -- "$key" <<<"$evaluate_line" || fail "the recorded Evaluate line lacks $key: $evaluate_line"
 done
+for key in slices=2 height=48 width=40 seed=3; do
+    grep -qF -- "$key" <<<"$demo_line" || fail "the recorded Create Demo Data line lacks $key: $demo_line"
+done
 # Replay under another model name, in a fresh ImageJ without the helper.
 {
     echo "open(\"$WORK/image.tif\");"
@@ -49,6 +53,9 @@ done
     echo "open(\"$WORK/interactive-labels.tif\");"
     echo "$evaluate_line"
     echo "File.saveString(\"\" + Table.get(\"mean_iou\", 0, \"SegTrain Evaluation\"), \"$WORK/replayed-eval.txt\");"
+    echo "$demo_line"
+    echo "File.saveString(stackSummary(\"segtrain-demo-image\"), \"$WORK/replayed-demo.txt\");"
+    sed -n '/^function stackSummary/,/^}/p' "$MACROS/recording.ijm"
 } >"$WORK/replay.ijm"
 cat "$WORK/replay.ijm"
 run_imagej "$WORK/replay.ijm"
@@ -65,6 +72,8 @@ assert rec["postprocess"] == rep["postprocess"], (rec["postprocess"], rep["postp
 PY
 [ -s "$WORK/interactive-eval.txt" ] && cmp -s "$WORK/interactive-eval.txt" "$WORK/replayed-eval.txt" ||
     fail "the replayed Evaluate differs: $(cat "$WORK/interactive-eval.txt") vs $(cat "$WORK/replayed-eval.txt" 2>/dev/null)"
+[ -s "$WORK/interactive-demo.txt" ] && cmp -s "$WORK/interactive-demo.txt" "$WORK/replayed-demo.txt" ||
+    fail "the replayed Create Demo Data differs: $(cat "$WORK/interactive-demo.txt") vs $(cat "$WORK/replayed-demo.txt" 2>/dev/null)"
 same=$("$CLI" evaluate --prediction "$WORK/replayed-labels.tif" --truth "$WORK/interactive-labels.tif" --kind semantic --json) || fail "evaluate"
 grep -q '"pixel_accuracy":1.0' <<<"$same" || fail "the replayed Auto Label differs: $same"
 echo "ok"

@@ -1,5 +1,5 @@
 // e2e: the macro Recorder records complete lines for Train Model, Auto Label, Resume Training,
-// Tune Post-processing and Evaluate. With the
+// Tune Post-processing, Evaluate and Create Demo Data. With the
 // Recorder open, DialogFiller (a test helper) fills each dialog and presses OK as a person would;
 // the recorded text is saved for test_recording.sh to replay in a fresh ImageJ.
 // Argument: WORK, holding image.tif and labels.tif; the models folder is $SEGTRAIN_MODELS_DIR.
@@ -19,5 +19,20 @@ run("Tune Post-processing...");
 call("DialogFiller.fill", "segmentation=interactive-labels.tif;truth=labels.tif;kind=foreground");
 run("Evaluate...");
 File.saveString("" + Table.get("mean_iou", 0, "SegTrain Evaluation"), work + "/interactive-eval.txt");
+call("DialogFiller.fill", "slices=2;height=48;width=40;seed=3");
+run("Create Demo Data");
+File.saveString(stackSummary("segtrain-demo-image"), work + "/interactive-demo.txt");
 File.saveString(call("DialogFiller.recorded"), work + "/recorded.txt");
 run("Quit");
+
+// Size and per-slice mean and spread of an image's pixels: equal stacks give equal text.
+function stackSummary(title) {
+    selectImage(title);
+    text = "" + getWidth() + "x" + getHeight() + "x" + nSlices;
+    for (i = 1; i <= nSlices; i++) {
+        setSlice(i);
+        getRawStatistics(n, mean, min, max, std);
+        text = text + " " + d2s(mean, 6) + "/" + d2s(std, 6);
+    }
+    return text;
+}
