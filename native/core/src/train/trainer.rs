@@ -147,6 +147,9 @@ pub fn plan_resume(settings: &ResumeSettings) -> Result<(TrainPlan, ModelRecord)
                 record.training.iterations_done, config.iteration_save
             )));
         }
+        if let Ok(builtin) = crate::settings::load_config(&config.name) {
+            config.validation_every = super::validation::resumed_validation_every(config.validation_every, builtin.validation_every, config.iteration_total, total);
+        }
         config.iteration_total = total;
     }
     let plan = TrainPlan { name: name.to_string(), models_dir, overwrite: false, config, fine_tune_from: None };

@@ -23,6 +23,18 @@ pub fn default_validation_every(config_every: u64, iteration_total: u64) -> u64 
     config_every.min((iteration_total / MIN_VALIDATIONS).max(1))
 }
 
+/// The interval of a resumed run whose total changes from `old_total` to `new_total`: an interval
+/// that was chosen for the old total (it equals that choice) is chosen again for the new one, so
+/// that a run stretched from 300 to 10,000 iterations is not scored 333 times; one the person
+/// gave otherwise is kept. (One typed equal to the automatic choice is treated as automatic.)
+pub fn resumed_validation_every(stored: u64, config_every: u64, old_total: u64, new_total: u64) -> u64 {
+    if stored == default_validation_every(config_every, old_total) {
+        default_validation_every(config_every, new_total)
+    } else {
+        stored
+    }
+}
+
 /// At most this many windows are scored per validation, spread evenly over the block, so a large
 /// block does not stall training.
 const MAX_WINDOWS: usize = 64;
@@ -234,6 +246,10 @@ mod tests {
         assert_eq!(default_validation_every(500, 40), 4);
         assert_eq!(default_validation_every(500, 25), 2);
         assert_eq!(default_validation_every(500, 5), 1, "every iteration below ten");
+        assert_eq!(resumed_validation_every(30, 500, 300, 10_000), 500, "an automatic interval follows the new total");
+        assert_eq!(resumed_validation_every(30, 500, 300, 600), 60);
+        assert_eq!(resumed_validation_every(500, 500, 10_000, 20_000), 500);
+        assert_eq!(resumed_validation_every(25, 500, 300, 10_000), 25, "a person's own interval stays");
         for total in 1..3000 {
             let every = default_validation_every(500, total);
             let points = total / every + u64::from(total % every != 0); // and the last iteration
