@@ -10,6 +10,8 @@ CLI=$REPO/target/release/segtrain
 [ -x "$CLI" ] || fail "no $CLI: run scripts/setup.sh first"
 ART=${E2E_ARTEFACTS:-${TMPDIR:-/tmp}/segtrain-e2e-artefacts}
 mkdir -p "$ART"
+PICTURES="train-dialog train-dialog-refused auto-label-dialog resume-dialog tune-dialog evaluate-dialog demo-data-dialog"
+for picture in $PICTURES; do rm -f "$ART/$picture.png"; done # a picture of an earlier run proves nothing
 "$CLI" demo-data --out "$WORK" --slices 2 --height 64 --width 64 >/dev/null || fail "demo data"
 mkdir -p "$WORK/plugins"
 cp -r "$PLUGINS"/. "$WORK/plugins/"
@@ -37,8 +39,10 @@ default_window=$("$CLI" help train | sed -n 's/^  --window_size .*(default \(.*\
 [ "$(note threshold.enabled)" = "true" ] || fail "a binary model's threshold is disabled"
 [ "$(note seed_contour.enabled)" = "false" ] || fail "the watershed field seed_contour is enabled for a semantic model"
 [ "$(note min_size.enabled)" = "false" ] || fail "the watershed field min_size is enabled for a semantic model"
-for picture in train-dialog train-dialog-refused auto-label-dialog; do
+[[ "$(note below.model 2)" == "Semantic2D, complete, 4 iterations, saved 20"*" UTC" ]] ||
+    fail "Resume Training's model choice lacks its line: $(note below.model 2)"
+for picture in $PICTURES; do
     [ -s "$ART/$picture.png" ] || fail "no picture $ART/$picture.png"
+    echo "picture: $ART/$picture.png"
 done
-echo "pictures: $ART/train-dialog.png $ART/train-dialog-refused.png $ART/auto-label-dialog.png"
 echo "ok"

@@ -16,5 +16,14 @@ call("DialogScript.queue", "?model_name;?iteration_total;?samples_per_batch;!Res
 File.append("train dialog", work + "/progress.txt"); run("Train Model..."); File.append(call("DialogScript.results"), work + "/progress.txt");
 call("DialogScript.queue", "models_folder=" + work + "/models;model=pref;@auto-label-dialog;?below:model;?threshold;?seed_contour;?min_size;Cancel");
 File.append("auto label dialog", work + "/progress.txt"); run("Auto Label...");
+// The other commands' dialogs, pictured as they open (and cancelled).
+call("DialogScript.queue", "models_folder=" + work + "/models;model=pref;@resume-dialog;?below:model;Cancel");
+run("Resume Training...");
+call("DialogScript.queue", "models_folder=" + work + "/models;model=pref;@tune-dialog;Cancel");
+run("Tune Post-processing...");
+call("DialogScript.queue", "?kind;?per_slice;@evaluate-dialog;Cancel");
+run("Evaluate...");
+call("DialogScript.queue", "?slices;?seed;@demo-data-dialog;Cancel");
+run("Create Demo Data");
 File.saveString(call("DialogScript.results"), work + "/dialogs.txt");
 run("Quit");

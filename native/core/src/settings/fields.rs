@@ -292,8 +292,8 @@ pub(super) fn demo_data() -> CommandSchema {
         takes_calibration: false,
         fields: vec![
             Field::whole("slices", Group::Data, "(sections)", "How many sections the stacks have.", 1, MAX_DEMO_SLICES).default(json!(4)),
-            side("height", "(pixels)", "Height of each section."),
-            side("width", "(pixels)", "Width of each section."),
+            side("height", "(of each section)", "Height of each section."),
+            side("width", "(of each section)", "Width of each section."),
             Field::whole("seed", Group::Data, "(which stacks)", "Which stacks to generate: the same seed, the same stacks.", 0, i64::MAX as u64).default(json!(1)),
         ],
     }
