@@ -29,5 +29,5 @@ pub use instance::{segment_instances, InstanceParams};
 pub use labels::{relabel_consecutive, remove_small};
 pub use link::SectionLinker;
 pub use semantic::{argmax, threshold};
-pub use tune::{tune_instance, tune_threshold, TuneScore, Tuned};
+pub use tune::{tune_instance, tune_threshold, InstanceMetric, TuneScore, Tuned, DENSE_SHARE};
 pub use watershed::watershed;

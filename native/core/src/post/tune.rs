@@ -1,8 +1,9 @@
 //! Post-processing tuned on labelled data the model did not train on (its validation block):
 //! the network's probabilities are computed once, then the thresholds and size limits are
 //! searched for the values that score best, the idea of StarDist's `optimize_thresholds`.
-//! Instance models maximise AP@0.5 (ties broken by foreground IoU), binary semantic models the
-//! foreground IoU. Defaults cannot know how confident a particular network is or how large its
+//! Instance models maximise AP@0.5 (ties broken by foreground IoU), or for densely labelled
+//! truth (neuropil, where objects tile the volume) minimise the adapted Rand error; binary
+//! semantic models maximise the foreground IoU. Defaults cannot know how confident a particular network is or how large its
 //! objects are; a few hundred cheap post-processing runs on held-out labels can.
 //!
 //! The search is coordinate ascent over a grid per parameter, starting from the current
@@ -18,10 +19,50 @@ const PROBABILITIES: [f32; 9] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 /// Size limits are searched as multiples of the starting value.
 const SIZE_FACTORS: [f64; 7] = [0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
+/// Labelled truth covering at least this share of the voxels is dense: objects tile the volume
+/// (neurons in neuropil), so the question is where one ends and the next begins, and AP@0.5
+/// counts fragments at the block's edges as much as whole objects. Then the adapted Rand error,
+/// the score such data is judged by, is tuned. (flyem_medulla: AP tuning chose seeds that merged
+/// neighbours, BENCHMARKS.md.)
+pub const DENSE_SHARE: f64 = 0.75;
+
+/// What an instance tuning optimises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceMetric {
+    /// AP at IoU 0.5 (separate objects on background).
+    Ap50,
+    /// 1 - adapted Rand error (dense labels).
+    AdaptedRand,
+}
+
+impl InstanceMetric {
+    /// AdaptedRand for dense truth (see DENSE_SHARE), else Ap50.
+    pub fn for_truth(truth: &[u32]) -> InstanceMetric {
+        let labelled = truth.iter().filter(|&&t| t != 0).count();
+        if labelled as f64 >= DENSE_SHARE * truth.len().max(1) as f64 { InstanceMetric::AdaptedRand } else { InstanceMetric::Ap50 }
+    }
+
+    /// How reports name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            InstanceMetric::Ap50 => "AP@0.5",
+            InstanceMetric::AdaptedRand => "adapted Rand error",
+        }
+    }
+
+    /// The reported value of a tuning score (the error itself for the adapted Rand error).
+    pub fn reported(self, score: f64) -> f64 {
+        match self {
+            InstanceMetric::Ap50 => score,
+            InstanceMetric::AdaptedRand => 1.0 - score,
+        }
+    }
+}
+
 /// A score to maximise: the primary one, then a tie-break.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TuneScore {
-    /// AP@0.5 (instance) or foreground IoU (binary semantic).
+    /// AP@0.5 or 1 - adapted Rand error (instance, see InstanceMetric) or foreground IoU (binary semantic).
     pub score: f64,
     /// Foreground IoU (instance); equal to `score` for binary semantic models.
     pub foreground_iou: f64,
@@ -46,6 +87,7 @@ pub struct Tuned<P> {
 
 /// Instance decoding tuned against `truth` (ids, 0 = background) from the maps of one stack of
 /// `shape`: foreground, contour and optionally distance, each row-major.
+#[allow(clippy::too_many_arguments)]
 pub fn tune_instance(
     foreground: &[f32],
     contour: &[f32],
@@ -54,6 +96,7 @@ pub fn tune_instance(
     shape: [usize; 3],
     per_slice: bool,
     start: &InstanceParams,
+    metric: InstanceMetric,
 ) -> Tuned<InstanceParams> {
     let truth_mask: Vec<u8> = truth.iter().map(|&t| (t != 0) as u8).collect();
     let mut evaluations = 0;
@@ -62,7 +105,12 @@ pub fn tune_instance(
         let labels = segment_instances(foreground, contour, distance, shape, per_slice, p);
         let mask: Vec<u8> = labels.iter().map(|&l| (l != 0) as u8).collect();
         let iou = binary_scores(&truth_mask, &mask).iou[1].unwrap_or(0.0);
-        TuneScore { score: instance_scores(truth, &labels, shape, per_slice).ap50, foreground_iou: iou }
+        let scores = instance_scores(truth, &labels, shape, per_slice);
+        let score = match metric {
+            InstanceMetric::Ap50 => scores.ap50,
+            InstanceMetric::AdaptedRand => 1.0 - scores.arand,
+        };
+        TuneScore { score, foreground_iou: iou }
     };
     let before = score(start);
     let (mut best, mut best_score) = (start.clone(), before);
@@ -168,7 +216,7 @@ mod tests {
         let merged = segment_instances(&scene.foreground, &scene.contour, None, scene.shape, true, &start);
         assert_eq!(merged.iter().max(), Some(&4), "the discs merge and the blobs are objects");
 
-        let tuned = tune_instance(&scene.foreground, &scene.contour, None, &scene.truth, scene.shape, true, &start);
+        let tuned = tune_instance(&scene.foreground, &scene.contour, None, &scene.truth, scene.shape, true, &start, InstanceMetric::Ap50);
         assert!(tuned.before.score < 0.5, "{:?}", tuned.before);
         assert_eq!(tuned.after.score, 1.0, "{:?}", tuned);
         assert!(tuned.params.seed_contour < 0.25, "{:?}", tuned.params);
@@ -184,9 +232,35 @@ mod tests {
     fn tuning_keeps_good_values_when_nothing_is_better() {
         let scene = Scene::balls([1, 48, 68], &[[0.0, 24.0, 23.0], [0.0, 24.0, 45.0]], 12.0, 2, true);
         let start = InstanceParams::default();
-        let tuned = tune_instance(&scene.foreground, &scene.contour, Some(&scene.distance), &scene.truth, scene.shape, true, &start);
+        let tuned = tune_instance(&scene.foreground, &scene.contour, Some(&scene.distance), &scene.truth, scene.shape, true, &start, InstanceMetric::Ap50);
         assert_eq!(tuned.before.score, 1.0);
         assert_eq!(tuned.params, start, "ties keep the starting values");
+    }
+
+    #[test]
+    fn dense_truth_is_tuned_for_the_adapted_rand_error_and_separates_neighbours() {
+        // Four 20-px stripes that tile the slice (dense, like neurons in neuropil); the network
+        // marks every border clearly (0.9) but the one between stripes 2 and 3 only faintly.
+        let (h, w) = (40, 80);
+        let truth: Vec<u32> = (0..h * w).map(|i| (i % w / 20) as u32 + 1).collect();
+        let contour: Vec<f32> = (0..h * w)
+            .map(|i| match i % w {
+                19 | 20 | 59 | 60 => 0.9,
+                39 | 40 => 0.25,
+                _ => 0.05,
+            })
+            .collect();
+        let foreground = vec![0.95f32; h * w];
+        assert_eq!(InstanceMetric::for_truth(&truth), InstanceMetric::AdaptedRand);
+        let sparse: Vec<u32> = truth.iter().enumerate().map(|(i, &t)| if i % w < 40 { t } else { 0 }).collect();
+        assert_eq!(InstanceMetric::for_truth(&sparse), InstanceMetric::Ap50, "half labelled is not dense");
+
+        let start = InstanceParams { min_seed_size: 4, min_size: 8, ..InstanceParams::default() };
+        let tuned = tune_instance(&foreground, &contour, None, &truth, [1, h, w], true, &start, InstanceMetric::AdaptedRand);
+        let error = |s: &TuneScore| InstanceMetric::AdaptedRand.reported(s.score);
+        assert!(error(&tuned.before) > 0.15, "stripes 2 and 3 merge at first: {:?}", tuned.before);
+        assert!(error(&tuned.after) < 0.05, "{tuned:?}");
+        assert!(tuned.params.seed_contour < 0.25, "{:?}", tuned.params);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::infer::{checked_resampled_shape, load_model, probability_maps, resample_linear, resample_nearest, stack_voxel_nm};
 use crate::job::JobContext;
 use crate::model::UNet;
-use crate::post::{tune_instance, tune_threshold, InstanceParams, TuneScore};
+use crate::post::{tune_instance, tune_threshold, InstanceMetric, InstanceParams, TuneScore};
 use crate::settings::TrainingConfig;
 use crate::store::PostProcess;
 use segtrain_volume::Volume;
@@ -21,7 +21,7 @@ use tch::Device;
 pub struct TuneReport {
     /// What it was tuned on: "validation block" or the labelled stack's shape.
     pub on: String,
-    /// "AP@0.5" (instance) or "foreground IoU" (binary semantic).
+    /// "AP@0.5" or "adapted Rand error" (instance; lower is better) or "foreground IoU" (binary semantic).
     pub metric: String,
     pub before: f64,
     pub after: f64,
@@ -79,10 +79,12 @@ pub fn tune_post_process(head: &Head, maps: &[f32], truth: &[u32], shape: [usize
         Head::Instance { .. } if unannotated > 0 => return Err(not_on_sparse_labels(&on, unannotated, n, ignore.unwrap_or_default())),
         Head::Instance { distance, .. } => {
             let distance_map = distance.then(|| &maps[2 * n..3 * n]);
-            let t = tune_instance(&maps[..n], &maps[n..2 * n], distance_map, truth, shape, per_slice, &post.instance);
+            let instance_metric = InstanceMetric::for_truth(truth);
+            let t = tune_instance(&maps[..n], &maps[n..2 * n], distance_map, truth, shape, per_slice, &post.instance, instance_metric);
             let changes = instance_changes(&post.instance, &t.params);
             tuned.instance = t.params;
-            ("AP@0.5", t.before, t.after, t.evaluations, changes)
+            let reported = |s: TuneScore| TuneScore { score: instance_metric.reported(s.score), ..s };
+            (instance_metric.name(), reported(t.before), reported(t.after), t.evaluations, changes)
         }
     };
     let report = TuneReport {
