@@ -13,6 +13,7 @@ libtorch_cpu.so). Every subcommand prints one JSON object on stdout.
                               --iterations N --warmup N [--voxel-nm X,Y,Z] [--threads N] [--seed N]
   speed_reference.py predict  --model DIR --image IMG --out OUT.tif [--probabilities P.tif]
                               [--overlap F] [--batch N] [--threads N]
+  speed_reference.py flops    --model DIR [--batch N]
 """
 import argparse
 import json
@@ -286,37 +287,46 @@ def instance_targets(labels, distance):
 
 # ---------------------------------------------------------------- subcommands
 
-def bench(fn, seconds):
-    """GFLOP-free helper: median seconds of one call, calls repeated for about `seconds`."""
-    fn()
+def bench(make, flops_of, sizes, seconds):
+    """GFLOP/s of the operation `make(size)` returns, at the first size of `sizes` whose second
+    call takes at least 0.25 s (short calls measure the threads' wake-up more than the kernel;
+    slow variants, e.g. bf16 emulated on a CPU without bf16 instructions, stay smaller): the
+    median of calls repeated for about `seconds`, at least 3."""
+    for size in sizes:
+        fn = make(size)
+        fn()  # warm-up (the first call prepares the kernels)
+        t = time.perf_counter()
+        fn()
+        if time.perf_counter() - t >= 0.25 or size == sizes[-1]:
+            break
     times = []
     start = time.perf_counter()
-    while True:
+    while len(times) < 3 or time.perf_counter() - start < seconds:
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-        if time.perf_counter() - start > seconds and len(times) >= 3:
-            break
-    return statistics.median(times)
+    return flops_of(size) / statistics.median(times) / 1e9, size
 
 
 def cmd_ceilings(a):
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     out = {"threads": a.threads, "cpu_capability": torch.backends.cpu.get_cpu_capability()}
-    n, c, hw = 2, 64, 128
-    flops = 2.0 * n * c * c * 9 * hw * hw
+    c = 64
     with torch.no_grad():
         for name, dtype, layout in [("conv3x3_64_fp32_nchw", torch.float32, torch.contiguous_format),
                                     ("conv3x3_64_fp32_channels_last", torch.float32, torch.channels_last),
                                     ("conv3x3_64_bf16_channels_last", torch.bfloat16, torch.channels_last)]:
-            x = torch.randn(n, c, hw, hw).to(dtype=dtype, memory_format=layout)
-            w = torch.randn(c, c, 3, 3).to(dtype=dtype, memory_format=layout)
-            out[name] = flops / bench(lambda: F.conv2d(x, w, padding=1), a.seconds) / 1e9
-        m = 2048
+            def make(hw, dtype=dtype, layout=layout):
+                x = torch.randn(2, c, hw, hw).to(dtype=dtype, memory_format=layout)
+                w = torch.randn(c, c, 3, 3).to(dtype=dtype, memory_format=layout)
+                return lambda: F.conv2d(x, w, padding=1)
+            out[name], out[name + "_size"] = bench(make, lambda hw: 2.0 * 2 * c * c * 9 * hw * hw, [128, 256], a.seconds)
         for name, dtype in [("gemm_fp32", torch.float32), ("gemm_bf16", torch.bfloat16)]:
-            x, y = torch.randn(m, m, dtype=dtype), torch.randn(m, m, dtype=dtype)
-            out[name] = 2.0 * m ** 3 / bench(lambda: x @ y, a.seconds) / 1e9
+            def make(m, dtype=dtype):
+                x, y = torch.randn(m, m, dtype=dtype), torch.randn(m, m, dtype=dtype)
+                return lambda: x @ y
+            out[name], out[name + "_size"] = bench(make, lambda m: 2.0 * m ** 3, [1024, 2048], a.seconds)
     print(json.dumps(out))
 
 
@@ -453,8 +463,10 @@ def cmd_predict(a):
     torch.set_num_threads(a.threads)
     record, net, _ = load_model(a.model)
     net.eval()
-    start = time.perf_counter()
     image = read_stack(a.image)
+    # The span SegTrain's `predict` reports as "seconds": from the stack in memory to the label
+    # file written (the reference's model is already loaded; SegTrain's load is inside its span).
+    start = time.perf_counter()
     norm = record["normalization"]
     image = (image - np.float32(norm["mean"])) * np.float32(1.0 / norm["std"])
     head = record["head"]
@@ -472,13 +484,19 @@ def cmd_predict(a):
     seconds = time.perf_counter() - start
     if a.probabilities:
         tifffile.imwrite(a.probabilities, prob[0].numpy())
-    # FLOPs of one window's forward pass (counted after the timing).
-    w = [min(window[d], image.shape[d]) for d in range(3)]
-    x = torch.zeros([a.batch, 1] + (w[1:] if spatial == 2 else w))
+    print(json.dumps({"seconds": seconds, "windows": windows, "threads": a.threads, "shape": list(image.shape)}))
+
+
+def cmd_flops(a):
+    """FLOPs of one window's forward pass of a stored model (for auto-label's GFLOP/s)."""
+    torch.set_num_threads(a.threads)
+    record, net, _ = load_model(a.model)
+    net.eval()
+    window = record["config"]["window_size"]
+    x = torch.zeros([a.batch, 1] + (window[1:] if len(record["network"]["io_kernel"]) == 2 else window))
     with torch.no_grad():
         flops = count_flops(lambda: net(x)) / a.batch
-    print(json.dumps({"seconds": seconds, "windows": windows, "flops_per_window": flops,
-                      "threads": a.threads, "shape": list(image.shape)}))
+    print(json.dumps({"flops_per_window": flops}))
 
 
 def cmd_check(a):
@@ -501,12 +519,20 @@ def cmd_check(a):
     image = read_stack(a.image)
     norm = record["normalization"]
     image = (image - np.float32(norm["mean"])) * np.float32(1.0 / norm["std"])
+    activate = (lambda t: torch.softmax(t, 1)) if record["head"]["kind"] == "classes" else torch.sigmoid
     prob, windows = sliding_window(net, image, config["window_size"], a.overlap, a.batch,
-                                      record["network"]["out_channels"], len(record["network"]["io_kernel"]), torch.sigmoid)
-    theirs = tifffile.imread(a.segtrain_probabilities).astype(np.float32)
-    theirs = theirs[None] if theirs.ndim == 2 else theirs
-    diff = np.abs(prob[0].numpy() - theirs)
-    result.update({"windows": windows, "probabilities_max_abs_diff": float(diff.max()),
+                                   record["network"]["out_channels"], len(record["network"]["io_kernel"]), activate)
+    # SegTrain writes P.tif for one output channel, P_<name>.tif for each of several.
+    stem, _ = os.path.splitext(a.segtrain_probabilities)
+    names = record["outputs"]
+    paths = [a.segtrain_probabilities] if len(names) == 1 else \
+        ["%s_%s.tif" % (stem, "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in n)) for n in names]
+    diff = np.zeros(0, np.float32)
+    for channel, path in enumerate(paths):
+        theirs = tifffile.imread(path).astype(np.float32)
+        theirs = theirs[None] if theirs.ndim == 2 else theirs
+        diff = np.concatenate([diff, np.abs(prob[channel].numpy() - theirs).ravel()])
+    result.update({"windows": windows, "channels": len(paths), "probabilities_max_abs_diff": float(diff.max()),
                    "probabilities_identical_share": float((diff == 0).mean())})
     # loss.rs tests: balanced weights, Dice, binary loss.
     t = torch.tensor([[1., 0, 0, 0, 0], [1, 1, 1, 1, 0]])
@@ -548,10 +574,10 @@ def main():
     c.add_argument("--voxel-nm")
     c.add_argument("--threads", type=int, default=os.cpu_count())
     c.add_argument("--seed", type=int, default=1)
-    for name in ("predict", "check"):
+    for name in ("predict", "check", "flops"):
         c = sub.add_parser(name)
         c.add_argument("--model", required=True)
-        c.add_argument("--image", required=True)
+        c.add_argument("--image", required=name != "flops")
         c.add_argument("--overlap", type=float, default=0.5)
         c.add_argument("--batch", type=int, default=4)
         c.add_argument("--threads", type=int, default=os.cpu_count())
@@ -561,7 +587,7 @@ def main():
         else:
             c.add_argument("--segtrain-probabilities", required=True)
     a = p.parse_args()
-    {"ceilings": cmd_ceilings, "train": cmd_train, "predict": cmd_predict, "check": cmd_check}[a.cmd](a)
+    {"ceilings": cmd_ceilings, "train": cmd_train, "predict": cmd_predict, "check": cmd_check, "flops": cmd_flops}[a.cmd](a)
 
 
 if __name__ == "__main__":
