@@ -584,7 +584,7 @@ def main():
         if name == "predict":
             c.add_argument("--out", required=True)
             c.add_argument("--probabilities")
-        else:
+        elif name == "check":
             c.add_argument("--segtrain-probabilities", required=True)
     a = p.parse_args()
     {"ceilings": cmd_ceilings, "train": cmd_train, "predict": cmd_predict, "check": cmd_check, "flops": cmd_flops}[a.cmd](a)
