@@ -28,7 +28,8 @@
 # torch==2.13.0 numpy tifffile, ~4.7 GB: the torch wheel's CUDA dependencies are needed for
 # `import torch` even on a CPU) with the Python whose wheel tag matches the project's libtorch,
 # and checks that its libtorch_cpu.so is byte for byte the one SegTrain links.
-# Not part of the test command. Full run: about 1 hour on 2 cores; quick: a few minutes.
+# Not part of the test command. Full run: estimated 15-30 minutes on 2 idle cores (not yet timed);
+# quick: about 6 minutes on a shared 2-core machine.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 say() { echo "bench_speed: $*" >&2; }
@@ -117,7 +118,7 @@ segtrain_train() { # CASE IMAGE LABELS CONFIG WINDOW BATCH ITERATIONS ROUND [vox
         --cpus "$threads" "$@")
     [ "$round" -gt 0 ] || return 0  # round 0 only makes the models for the checks
     record "{\"case\": \"$case\", \"impl\": \"segtrain\", \"round\": $round}" \
-        "{\"s\": $(segtrain_rate "$W/models/$name/training_log.csv"), \"rss_kb\": $kb, \"wall_s\": $wall}"
+        "{\"s\": $(segtrain_rate "$W/models/$name/training_log.csv"), \"rss_kb\": $kb, \"wall_s\": $wall, \"data_wait_share\": $("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["data_wait_share"])' "$W/$name.out")}"
 }
 reference_train() { # CASE IMAGE LABELS CONFIG WINDOW BATCH ITERATIONS ROUND [--voxel-nm X,Y,Z]
     local case=$1 image=$2 labels=$3 config=$4 window=$5 batch=$6 iters=$7 round=$8; shift 8
@@ -228,7 +229,9 @@ print("Interleaved A/B (SegTrain then reference, %s round(s)), medians; training
       "model, generated %s x 512 x 512 stack, window 256, overlap 0.5, batch 4, Gaussian blending, threshold; "
       "time from the stack in memory to the label file written. GFLOP/s: convolution and matrix FLOPs of the "
       "network (PyTorch's FlopCounterMode: %.1f GFLOP per Semantic2D iteration, %.1f per Instance3D iteration, "
-      "%.2f per auto-label window), divided by the time. Peak memory: maximum RSS of the process."
+      "%.2f per auto-label window), divided by the time. Peak memory: maximum RSS of the process. SegTrain trains with its own data "
+      "pipeline (augmentations on background threads, which share the CPU); the reference crops and flips "
+      "windows of precomputed targets in its loop."
       % (rounds, warmup, int(s2d_iters) - int(warmup), s2d_iters, int(i3d_iters) - int(warmup), i3d_iters,
          s2d_data, i3d_shape, slices, flops["s2d"] / 1e9, flops["i3d"] / 1e9,
          flops["predict"] / ref_value("predict", "windows") / 1e9))
@@ -242,6 +245,9 @@ for case, label, unit in [("s2d", "Semantic2D training", "s/iteration"), ("i3d",
     print("| %s, GFLOP/s | %.1f | %.1f | |" % (label, flops[case] / a / 1e9, flops[case] / b / 1e9))
     ka, kb = med(case, "segtrain", "rss_kb"), med(case, "reference", "rss_kb")
     print("| %s, peak memory MB | %.0f | %.0f | %.2f |" % (label, ka / 1024, kb / 1024, kb / ka))
+    if case != "predict":
+        print("| %s, share of the time waiting for data | %.1f %% | (windows made in the loop) | |"
+              % (label, 100 * med(case, "segtrain", "data_wait_share")))
 a, b = med("predict", "segtrain", "wall_s"), med("predict", "reference", "wall_s")
 print("| Auto-label, whole process (start-up, reading) s | %.2f | %.2f | %.2fx |" % (a, b, b / a))
 print()

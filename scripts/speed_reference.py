@@ -340,6 +340,10 @@ def count_flops(fn):
 
 
 def cmd_train(a):
+    """A plain PyTorch training loop: random windows of the normalised stack with random flips
+    (targets computed once beforehand), forward, SegTrain's loss, backward, torch.optim step at the
+    config's base_lr (SegTrain's warm-up and decay change the learning rate, not the work done).
+    Prints the mean s/iteration after `warmup` iterations and the FLOPs of one iteration."""
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
