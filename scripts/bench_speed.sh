@@ -255,8 +255,8 @@ def g(key):
     v = ceil[key]
     return "**%s** (%s)" % (("%.1f" if v < 10 else "%.0f") % v, ceil[key + "_size"])
 
-print("Ceilings of this CPU (%s threads, PyTorch in the reference's venv, CPU capability %s), GFLOP/s "
-      "(in brackets: image side, batch 2, for convolutions; matrix side for GEMM): 3x3 convolution 64 channels "
+print("Ceilings of this CPU (%s threads, PyTorch in the reference's venv, CPU capability %s), GFLOP/s of "
+      "the fastest call (in brackets: image side, batch 2, for convolutions; matrix side for GEMM): 3x3 convolution 64 channels "
       "fp32 NCHW %s, fp32 channels-last %s, bf16 channels-last %s; GEMM fp32 %s, bf16 %s. Semantic2D training "
       "reaches %.0f %% (SegTrain) and %.0f %% (reference) of the fp32 NCHW convolution ceiling, %.0f %% and %.0f %% "
       "of the fp32 channels-last one."
