@@ -96,6 +96,36 @@ fn auto_scale_follows_the_objects() {
     std::fs::remove_dir_all(&models).unwrap();
 }
 
+/// Densely labelled objects (16-px tiles that cover the stack, as neurons tile neuropil): the
+/// validation scores the contour channel (the foreground is everything) and the end-of-training
+/// tuning lowers the adapted Rand error instead of raising AP@0.5.
+#[test]
+fn dense_labels_validate_the_contours_and_tune_the_adapted_rand_error() {
+    let models = temp_dir("dense");
+    let shape = [2usize, 64, 64];
+    let n: usize = shape.iter().product();
+    let (mut labels, mut image) = (vec![0u32; n], vec![0f32; n]);
+    for i in 0..n {
+        let (y, x) = (i / 64 % 64, i % 64);
+        labels[i] = (1 + (y / 16) * 4 + x / 16) as u32;
+        image[i] = if y % 16 == 0 || x % 16 == 0 { 0.1 } else { 0.8 }; // dark membranes between tiles
+    }
+    let stacks = segtrain::train::TrainingStacks { image: Volume::new(image, shape).unwrap(), labels: Volume::new(labels, shape).unwrap() };
+    let extra = r#","window":[1,32,32],"samples_per_batch":2,"iteration_total":6,"iteration_save":6,"validation_every":3,"validation_fraction":0.25,"seed":2,"scale":1"#;
+    let ctx = JobContext::default();
+    train(&config_plan("Instance2D", &models, "dense", extra), stacks, &ctx).unwrap();
+    let lines: Vec<String> = ctx.drain().iter().map(|e| e.to_line()).collect();
+    let validations: Vec<&String> = lines.iter().filter(|l| l.starts_with("validation at iteration")).collect();
+    assert_eq!(validations.len(), 2, "{lines:?}");
+    assert!(validations.iter().all(|l| l.contains("contour IoU")), "{validations:?}");
+    let record = ModelDir::open(&models, "dense").read_record().unwrap();
+    assert!(record.training.last_validation.as_ref().unwrap().contour);
+    let tuning = record.tuning.unwrap();
+    assert_eq!(tuning.metric, "adapted Rand error");
+    assert!(tuning.after <= tuning.before, "{tuning:?}");
+    std::fs::remove_dir_all(&models).unwrap();
+}
+
 /// A time budget fits the iteration total (and the checkpoint and validation intervals) and
 /// model.json records it; the timing leaves the run as it would be without it: a run given the
 /// recorded total from the start has the same loss curve.

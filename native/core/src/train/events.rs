@@ -32,7 +32,8 @@ pub enum Event {
         validation_dice: Vec<f64>,
     },
     Iteration { iteration: u64, total: u64, loss: f64, lr: f64, elapsed_s: f64, eta_s: f64 },
-    Validation { iteration: u64, loss: f64, iou: f64, dice: f64, best: bool },
+    /// `contour`: IoU and Dice are the contour channel's (densely labelled instance data).
+    Validation { iteration: u64, loss: f64, iou: f64, dice: f64, best: bool, #[serde(default, skip_serializing_if = "std::ops::Not::not")] contour: bool },
     Checkpoint { iteration: u64, path: String },
     Message { text: String },
     Finished { model_dir: String, iterations: u64 },
@@ -69,9 +70,10 @@ impl Event {
                 let lr = if *lr != 0.0 && lr.abs() < 1e-3 { format!("{lr:.2e}") } else { format!("{lr:.5}") };
                 format!("iteration {iteration}/{total}  loss {loss:.4}  lr {lr}  ETA {}", format_duration(*eta_s))
             }
-            Event::Validation { iteration, loss, iou, dice, best } => {
+            Event::Validation { iteration, loss, iou, dice, best, contour } => {
                 let mark = if *best { "  (best so far)" } else { "" };
-                format!("validation at iteration {iteration}: loss {loss:.4}  IoU {iou:.3}  Dice {dice:.3}{mark}")
+                let of = if *contour { "contour " } else { "" };
+                format!("validation at iteration {iteration}: loss {loss:.4}  {of}IoU {iou:.3}  {of}Dice {dice:.3}{mark}")
             }
             Event::Checkpoint { iteration, path } => format!("checkpoint at iteration {iteration}: {path}"),
             Event::Message { text } => text.clone(),

@@ -137,7 +137,7 @@ mod tests {
         let path = dir.join("training_log.csv");
         let mut log = TrainingLog::create(&path).unwrap();
         for it in 1..=9 {
-            let scores = (it % 3 == 0).then(|| ValidationScores { iteration: it, loss: 0.5, iou: it as f64 / 10.0, dice: 0.25, scores: crate::metrics::SemanticScores { iou: vec![], dice: vec![], pixel_accuracy: 0.0, mean_iou: 0.0 } });
+            let scores = (it % 3 == 0).then(|| ValidationScores { iteration: it, loss: 0.5, iou: it as f64 / 10.0, dice: 0.25, scores: crate::metrics::SemanticScores { iou: vec![], dice: vec![], pixel_accuracy: 0.0, mean_iou: 0.0 }, contour: false });
             log.append(it, it as f64, 0.1, 1.0, scores.as_ref()).unwrap();
         }
         log.flush().unwrap();

@@ -517,7 +517,7 @@ impl Run {
             t.best_iteration = Some(iteration);
         }
         t.last_validation = Some(scores.clone());
-        ctx.emit(Event::Validation { iteration, loss: scores.loss, iou: scores.iou, dice: scores.dice, best });
+        ctx.emit(Event::Validation { iteration, loss: scores.loss, iou: scores.iou, dice: scores.dice, best, contour: scores.contour });
         Ok(scores)
     }
 

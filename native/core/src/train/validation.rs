@@ -130,10 +130,16 @@ fn classes_in(labels: &[u32], shape: [usize; 3], region: &Region, instance: bool
 pub struct ValidationScores {
     pub iteration: u64,
     pub loss: f64,
-    /// Foreground IoU (binary and instance heads) or mean IoU over the classes.
+    /// Foreground IoU (binary and instance heads), mean IoU over the classes, or for densely
+    /// labelled instance data the contour IoU (`contour`).
     pub iou: f64,
     pub dice: f64,
     pub scores: SemanticScores,
+    /// The scores are the contour channel's: the validation block is densely labelled (objects
+    /// tile it, as neurons do neuropil), where the foreground IoU is 1 from the first iteration
+    /// and says nothing; where objects meet is what such a network must learn.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub contour: bool,
 }
 
 /// Window origins along one axis: from start, one window apart, the last flush with the end.
@@ -168,20 +174,30 @@ pub fn evaluate(net: &UNet, head: &Head, config: &TrainingConfig, data: &StackDa
     let keep = windows.len().min(MAX_WINDOWS);
     let windows: Vec<[usize; 3]> = (0..keep).map(|i| windows[i * windows.len() / keep]).collect();
     let mut confusion = Confusion::new(head.metric_classes());
+    // Instance heads on dense labels: the contour channel is scored too (see ValidationScores).
+    let score_contours = matches!(head, Head::Instance { .. }) && ignore.is_none();
+    let mut contours = Confusion::new(2);
+    let (mut labelled, mut voxels) = (0usize, 0usize);
     let (mut loss_sum, mut batches) = (0.0, 0);
     let spatial = net.spec().spatial_dims();
     for chunk in windows.chunks(config.samples_per_batch.max(1) as usize) {
         let (image, target) = crop_windows(data, chunk, w, head, ignore);
         let batch = crate::data::Batch { image, target, shape: [chunk.len(), w[0], w[1], w[2]], target_channels: head.target_channels(ignore.is_some()) };
         let (x, t) = batch.to_tensors(spatial, device);
-        let (loss, predicted, truth, annotated) = tch::no_grad(|| {
+        let (loss, predicted, truth, annotated, contour) = tch::no_grad(|| {
             let logits = net.forward_t(&x, false);
-            (head.loss(&logits, &t, config), head.predicted_classes(&logits), head.true_classes(&t), head.annotated(&t, ignore.is_some()))
+            let contour = score_contours.then(|| (logits.narrow(1, 1, 1).gt(0.0), t.narrow(1, 1, 1).gt(0.5)));
+            (head.loss(&logits, &t, config), head.predicted_classes(&logits), head.true_classes(&t), head.annotated(&t, ignore.is_some()), contour)
         });
         loss_sum += f64::try_from(&loss)?;
         batches += 1;
         let to_vec = |t: Tensor| Vec::<u8>::try_from(t.to_kind(Kind::Uint8).to_device(Device::Cpu).flatten(0, -1));
         let (truth, predicted) = (to_vec(truth)?, to_vec(predicted)?);
+        if let Some((predicted_contour, true_contour)) = contour {
+            contours.add(&to_vec(true_contour)?, &to_vec(predicted_contour)?);
+            labelled += truth.iter().filter(|&&c| c != 0).count();
+            voxels += truth.len();
+        }
         match annotated {
             None => confusion.add(&truth, &predicted),
             Some(annotated) => {
@@ -191,12 +207,13 @@ pub fn evaluate(net: &UNet, head: &Head, config: &TrainingConfig, data: &StackDa
             }
         }
     }
-    let scores = confusion.scores();
+    let dense = score_contours && labelled as f64 >= crate::post::DENSE_SHARE * voxels.max(1) as f64;
+    let scores = if dense { contours.scores() } else { confusion.scores() };
     let (iou, dice) = match head {
         Head::Classes { .. } => (scores.mean_iou, mean_defined(&scores.dice)),
         _ => (scores.iou[1].unwrap_or(0.0), scores.dice[1].unwrap_or(0.0)),
     };
-    Ok(ValidationScores { iteration, loss: loss_sum / batches.max(1) as f64, iou, dice, scores })
+    Ok(ValidationScores { iteration, loss: loss_sum / batches.max(1) as f64, iou, dice, scores, contour: dense })
 }
 
 fn mean_defined(values: &[Option<f64>]) -> f64 {

@@ -55,6 +55,8 @@ final class LossCurve {
     private final List<Double> validationIous = new ArrayList<>();
     /** The run's iteration total (0 until known): the x axis spans it, so the curve grows into it. */
     private long total;
+    /** "validation IoU", or "validation contour IoU" when the native library scores the contours (dense labels). */
+    private String iouName = "validation IoU";
     /** The validation interval of this run; 0 = no validation block, -1 = not said. */
     private long validationEvery = -1;
     private String modelDir;
@@ -100,6 +102,7 @@ final class LossCurve {
                 validationIterations.add((double) Events.integer(event, "iteration", 0));
                 validationLosses.add(Events.num(event, "loss", Double.NaN));
                 validationIous.add(Events.num(event, "iou", Double.NaN));
+                if (Boolean.TRUE.equals(event.get("contour"))) iouName = "validation contour IoU";
                 return true;
             default:
                 return false;
@@ -162,13 +165,13 @@ final class LossCurve {
 
     /** The lower panel: series "validation IoU" on a fixed 0..1 axis, or a note why there is none yet. */
     Plot iouPlot() {
-        Plot plot = new Plot(title + " (IoU)", "iteration", "validation IoU");
+        Plot plot = new Plot(title + " (IoU)", "iteration", iouName);
         plot.setFrameSize(WIDTH, IOU_HEIGHT);
         if (!validationIterations.isEmpty()) {
             plot.setColor(VALIDATION_IOU, VALIDATION_IOU);
             plot.setLineWidth(MARKER_WIDTH);
             plot.addPoints(array(validationIterations), array(validationIous), Plot.CONNECTED_CIRCLES);
-            plot.setLabel(-1, "validation IoU");
+            plot.setLabel(-1, iouName);
             plot.setLineWidth(1);
         } else {
             plot.setColor(Color.DARK_GRAY);
