@@ -135,6 +135,8 @@ extern "C" {
 const M_TRIM_THRESHOLD: std::os::raw::c_int = -1;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const M_MMAP_THRESHOLD: std::os::raw::c_int = -3;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const M_MMAP_MAX: std::os::raw::c_int = -4;
 
 /// Blocks below this come from malloc's heap (reused), not from a fresh mmap each time: glibc's
 /// largest allowed value on 64-bit systems.
@@ -147,8 +149,9 @@ pub const TRIM_THRESHOLD: i32 = i32::MAX;
 /// the heap is trimmed eagerly, so every window and every iteration page-faults its memory in
 /// again (10 million minor faults and a third of the CPU time in a 30 x 512 x 512 predict). The
 /// same as `GLIBC_TUNABLES=glibc.malloc.mmap_threshold=...:glibc.malloc.trim_threshold=...`, but
-/// from inside the process, so it holds in Fiji's JVM and on the command line alike. Once per
-/// process; `release_memory` gives the kept memory back when a job ends.
+/// from inside the process, so it holds in Fiji's JVM and on the command line alike (plus no mmap
+/// above the threshold, see below). Once per process; `release_memory` gives the kept memory
+/// back when a job ends. SEGTRAIN_MALLOC_DEFAULT=1 (for measuring) leaves glibc's defaults.
 pub fn tune_allocator() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -160,6 +163,10 @@ pub fn tune_allocator() {
         unsafe {
             mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
             mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
+            // No mmap for blocks above the threshold either (glibc caps it at 32 MiB, and a
+            // predict batch of 8 windows of 256 x 256 has 59 MB activations: 3.4 million faults
+            // and 1.7x the time of batch 4 without this). glibc still maps what a heap cannot hold.
+            mallopt(M_MMAP_MAX, 0);
         }
     });
 }
