@@ -211,7 +211,7 @@ fn predict_kept_memory(settings: &PredictSettings, image: Volume<f32>, ctx: &Job
     runtime::set_cpu_threads(settings.cpus);
     let (_dir, record, _vs, mut net) = load_model(settings.models_dir.as_deref(), &settings.name, &settings.weights, device)?;
     let (precision, why) = crate::settings::Precision::parse(&settings.precision).map_err(|m| Error::InvalidSettings(vec![m]))?.resolve(device);
-    net.set_compute(Compute::for_network(net.spec(), precision));
+    net.set_compute(Compute::for_network(net.spec(), precision, true));
     if settings.precision.trim() != "fp32" {
         ctx.emit(Event::Message { text: why });
     }

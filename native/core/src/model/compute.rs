@@ -4,9 +4,6 @@
 //! back as fp32 in the default layout (the loss and everything after the network stay fp32).
 use tch::{Kind, Tensor};
 
-/// Whether 2D fp32 networks compute channels-last (see `Compute::for_network`).
-const CHANNELS_LAST_FP32_2D: bool = false;
-
 /// Layout and precision of one network's forward passes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Compute {
@@ -25,13 +22,16 @@ impl Default for Compute {
 }
 
 impl Compute {
-    /// What a network of `spec` computes with at `precision` (resolved: fp32 or bf16).
-    /// Channels-last: only for 2D networks (libtorch 2.13's CPU 3D convolutions answer
-    /// channels_last_3d in NCDHW, so 3D would only pay for conversions), and only with bf16:
-    /// in fp32 it did not win on the machine measured (BENCHMARKS.md, "Speed levers").
-    pub fn for_network(spec: &super::UNetSpec, precision: crate::settings::Precision) -> Self {
+    /// What a network of `spec` computes with at `precision` (resolved: fp32 or bf16), for
+    /// training or for inference. Channels-last only for 2D networks (libtorch 2.13's CPU 3D
+    /// convolutions answer channels_last_3d in NCDHW, so 3D would only pay for conversions); in
+    /// fp32 only for inference: measured on a 2-core EPYC (AVX2), channels-last made a forward
+    /// pass 1.19x faster but a training iteration (with backward) 0.92x as fast (BENCHMARKS.md,
+    /// "Speed levers"). bf16 2D always computes channels-last (oneDNN's bf16 fast path).
+    pub fn for_network(spec: &super::UNetSpec, precision: crate::settings::Precision, inference: bool) -> Self {
         let bf16 = precision.is_bf16();
-        Compute { channels_last: CHANNELS_LAST_FP32_2D && spec.spatial_dims() == 2 || bf16 && spec.spatial_dims() == 2, bf16 }
+        let two_d = spec.spatial_dims() == 2;
+        Compute { channels_last: two_d && (bf16 || inference), bf16 }
     }
 
     pub fn kind(&self) -> Kind {
@@ -126,6 +126,17 @@ mod tests {
         // One channel: the same memory either way, and libtorch computes on it as NCHW.
         let one = Tensor::randn([2, 1, 4, 4], (Kind::Float, Device::Cpu));
         assert!(!is_channels_last(&to_channels_last(&one)));
+    }
+
+    #[test]
+    fn channels_last_for_2d_inference_and_bf16_only() {
+        use crate::settings::Precision::{Bf16, Fp32};
+        let (two, three) = (super::super::UNetSpec::two_d(&[4, 8], 1, 1), super::super::UNetSpec::three_d(&[4, 8], [5.0, 5.0, 40.0], 1, 1));
+        assert_eq!(Compute::for_network(&two, Fp32, false), Compute::default());
+        assert_eq!(Compute::for_network(&two, Fp32, true), Compute { channels_last: true, bf16: false });
+        assert_eq!(Compute::for_network(&two, Bf16, false), Compute { channels_last: true, bf16: true });
+        assert_eq!(Compute::for_network(&three, Fp32, true), Compute::default());
+        assert_eq!(Compute::for_network(&three, Bf16, true), Compute { channels_last: false, bf16: true });
     }
 
     #[test]

@@ -276,7 +276,7 @@ impl Run {
         let mut net = UNet::new(&vs.root(), &spec, &mut Rng::new(config.seed));
         // The seed's weights are drawn in fp32 whatever the precision: bf16 only changes the compute.
         let (precision, precision_reason) = config.precision.resolve(device);
-        let compute = Compute::for_network(&spec, precision);
+        let compute = Compute::for_network(&spec, precision, false);
         net.set_compute(compute);
         let mut optimizer = Optimizer::new(&vs, config);
         let (first_iteration, elapsed_before, log, losses, record, history) = match resume {
