@@ -13,6 +13,7 @@ run("Train Model...",
     + " x_nm=5 y_nm=5 z_nm=40"           // voxel size in nm (defaults: image calibration in nm/µm, else config)
     + " gpus=0"                          // GPUs to use; 0 trains on the CPU
     + " cpus=2"                          // CPU threads
+    + " precision=auto"                  // auto (bf16 only where the CPU/GPU computes it fast), fp32 or bf16
     + " base_lr=0.02"                    // learning rate the optimiser starts with
     + " iteration_step=1"                // gradient accumulation: one optimiser update every N iterations,
                                          //   so the effective batch is samples_per_batch x N

@@ -12,7 +12,7 @@ use super::tiling::{effective_window, window_origins};
 use super::tta::Transform;
 use crate::error::{Error, Result};
 use crate::job::JobContext;
-use crate::model::{load_weights, read_weights, UNet};
+use crate::model::{load_weights, read_weights, Compute, UNet};
 use crate::post::{argmax, segment_instances, threshold, InstanceParams, SectionLinker};
 use crate::rng::Rng;
 use crate::store::{ModelDir, ModelRecord, PostProcess, BEST_WEIGHTS, WEIGHTS};
@@ -43,6 +43,8 @@ pub struct PredictSettings {
     pub tta: bool,
     pub gpus: u32,
     pub cpus: u32,
+    /// auto, fp32 or bf16 (see settings::Precision); auto resolves on the device.
+    pub precision: String,
     /// Windows per forward pass.
     pub batch: usize,
     /// Also return the probability maps.
@@ -85,6 +87,7 @@ impl Default for PredictSettings {
             tta: false,
             gpus: 0,
             cpus: 2,
+            precision: "auto".into(),
             batch: 4,
             probabilities: false,
             voxel_nm: None,
@@ -124,6 +127,9 @@ impl PredictSettings {
             problems.push(format!("batch: must be from 1 to {MAX_PREDICT_BATCH} windows (got {})", self.batch));
         }
         problems.extend(crate::runtime::cpus_problem(self.cpus));
+        if let Err(m) = crate::settings::Precision::parse(&self.precision) {
+            problems.push(m);
+        }
         if self.weights != "final" && self.weights != "best" {
             problems.push(format!("weights: 'final' or 'best' (got '{}')", self.weights));
         }
@@ -190,6 +196,12 @@ pub struct Prediction {
 
 /// Labels `image` with the stored model `settings.name`.
 pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext) -> Result<Prediction> {
+    let prediction = predict_kept_memory(settings, image, ctx);
+    runtime::release_memory(); // what malloc kept for the windows (runtime::tune_allocator)
+    prediction
+}
+
+fn predict_kept_memory(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext) -> Result<Prediction> {
     settings.check()?;
     if image.data.is_empty() {
         return Err(Error::InvalidInput("the stack to label is empty".into()));
@@ -197,7 +209,12 @@ pub fn predict(settings: &PredictSettings, image: Volume<f32>, ctx: &JobContext)
     crate::data::check_finite(&image.data, image.shape, "stack to label")?;
     let device = runtime::choose_devices(settings.gpus)?[0];
     runtime::set_cpu_threads(settings.cpus);
-    let (_dir, record, _vs, net) = load_model(settings.models_dir.as_deref(), &settings.name, &settings.weights, device)?;
+    let (_dir, record, _vs, mut net) = load_model(settings.models_dir.as_deref(), &settings.name, &settings.weights, device)?;
+    let (precision, why) = crate::settings::Precision::parse(&settings.precision).map_err(|m| Error::InvalidSettings(vec![m]))?.resolve(device);
+    net.set_compute(Compute::for_network(net.spec(), precision, true));
+    if settings.precision.trim() != "fp32" {
+        ctx.emit(Event::Message { text: why });
+    }
 
     let input_shape = image.shape;
     let calibration = image.voxel_nm;

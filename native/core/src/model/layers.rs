@@ -4,7 +4,7 @@
 use super::init::orthogonal;
 use crate::rng::Rng;
 use tch::nn::{self, Init, ModuleT};
-use tch::Tensor;
+use tch::{Kind, Tensor};
 
 // PyTorch Connectomics initialises every convolution and linear weight orthogonally.
 
@@ -29,10 +29,15 @@ impl Conv {
         Conv { weight, bias, stride: stride.to_vec(), pad }
     }
 
+    /// Runs in `x`'s precision and memory layout: in a bf16 forward the fp32 weight is cast to
+    /// bf16 here (a differentiable cast, so its gradient reaches the fp32 master weight), and a
+    /// channels-last input gets a channels-last weight (oneDNN's fast path, no reorder per call).
     pub fn forward(&self, x: &Tensor) -> Tensor {
         let padded = if self.pad.iter().any(|&p| p > 0) { x.pad(&self.pad, "replicate", None) } else { x.shallow_clone() };
         let n = self.stride.len();
-        padded.convolution(&self.weight, self.bias.as_ref(), &self.stride, &vec![0; n], &vec![1; n], false, &vec![0; n], 1)
+        let weight = super::compute::like(&self.weight, x);
+        let bias = self.bias.as_ref().map(|b| if b.kind() == x.kind() { b.shallow_clone() } else { b.to_kind(x.kind()) });
+        padded.convolution(&weight, bias.as_ref(), &self.stride, &vec![0; n], &vec![1; n], false, &vec![0; n], 1)
     }
 }
 
@@ -85,9 +90,10 @@ impl SqueezeExcite {
 
     fn forward(&self, x: &Tensor) -> Tensor {
         let spatial: Vec<i64> = (2..x.dim() as i64).collect();
-        let squeezed = x.mean_dim(spatial.as_slice(), false, None);
+        // The bottleneck is tiny: it runs in fp32 whatever the precision of `x`.
+        let squeezed = x.mean_dim(spatial.as_slice(), false, Some(Kind::Float));
         let hidden = squeezed.linear(&self.reduce.0, Some(&self.reduce.1)).elu();
-        let gate = hidden.linear(&self.expand.0, Some(&self.expand.1)).sigmoid();
+        let gate = hidden.linear(&self.expand.0, Some(&self.expand.1)).sigmoid().to_kind(x.kind());
         let mut shape = gate.size();
         shape.resize(x.dim(), 1);
         x * gate.view(shape.as_slice())

@@ -63,6 +63,11 @@ pub struct TrainingConfig {
     pub voxel_nm: [f64; 3],
     pub gpus: u32,
     pub cpus: u32,
+    /// auto, fp32 or bf16 (mixed precision with fp32 master weights); what it resolved to on the
+    /// device is `training.precision` in model.json. Absent in models stored before it existed:
+    /// they trained in fp32, and auto resolves per machine when they resume.
+    #[serde(default)]
+    pub precision: super::Precision,
     pub base_lr: f64,
     /// Gradient accumulation: the optimiser updates once every `iteration_step` iterations.
     pub iteration_step: u32,

@@ -41,6 +41,12 @@ fn gpus_field(default: Value) -> Field {
     Field::whole("gpus", Group::NetworkAndDevice, "(0 = on the CPU)", "How many GPUs to use; 0 runs on the CPU.", 0, MAX_GPUS).default(default)
 }
 
+fn precision_field(default: Value) -> Field {
+    Field::new("precision", Kind::Choice, Group::NetworkAndDevice, "(auto, fp32, bf16)", "bf16 computes the network in bfloat16 (weights, loss and optimiser stay 32-bit): faster on CPUs with bf16 instructions (avx512_bf16, amx_bf16) and on recent GPUs, far slower on other CPUs. auto uses bf16 only where it is fast; fp32 never. The Log says what auto chose; model.json records it.")
+        .choices(&super::PRECISION_CHOICES)
+        .default(default)
+}
+
 fn image_field(help: &'static str) -> Field {
     Field::new("image", Kind::Image, Group::Data, "", help).not_remembered()
 }
@@ -107,6 +113,7 @@ pub(super) fn train(context: &Value) -> Result<CommandSchema> {
                 .default(json!(scale)),
             gpus_field(json!(c.gpus)),
             cpus_field(json!(c.cpus)),
+            precision_field(json!(c.precision.name())),
             Field::new("window_size", Kind::Text, Group::NetworkAndDevice, "(z,y,x pixels)", "The training window as z,y,x pixels of the stacks at the training scale; z must be 1 for 2D configs. Larger windows see more context and cost more memory and time per iteration.")
                 .default(json!(window))
                 .aliases(&["window"]),
@@ -221,6 +228,7 @@ pub(super) fn auto_label(context: &Value) -> Result<CommandSchema> {
             Field::new("tta", Kind::Boolean, Group::NetworkAndDevice, "(test-time augmentation)", "Average the predictions of flipped and transposed copies: steadier labels, 8 times slower in 2D, 16 in 3D.").default(json!(run.tta)),
             gpus_field(json!(run.gpus)),
             cpus_field(json!(run.cpus)),
+            precision_field(json!(run.precision)),
             Field::whole("batch", Group::NetworkAndDevice, "(windows per pass)", "Windows per forward pass; more needs more memory.", 1, MAX_PREDICT_BATCH).default(json!(run.batch)),
             instance(Field::number("threshold", Group::PostProcessing, "(binary models)", "Binary semantic models: foreground where the probability is at least this.", 0.0, 1.0).default(probability(post.threshold)), facts.binary),
             instance(Field::number("foreground_threshold", Group::PostProcessing, "(instance models)", "Voxels whose foreground probability is at least this belong to objects.", 0.0, 1.0).default(probability(p.foreground_threshold)), facts.instance),

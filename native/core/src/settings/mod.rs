@@ -3,6 +3,7 @@
 mod config;
 mod fields;
 mod lenient;
+mod precision;
 pub mod schema;
 mod scale;
 mod train;
@@ -10,6 +11,7 @@ mod validate;
 
 pub use config::{config_json, config_names, load_config, OptimizerKind, ScheduleKind, Task, TrainingConfig};
 pub use fields::*;
+pub use precision::{bf16_is_fast, Precision, PRECISION_CHOICES};
 pub use scale::{Scale, MAX_SCALE};
 pub use train::{parse_ignore_label, ResumeSettings, TrainPlan, TrainSettings};
 pub use validate::{validate_model_name, MIN_WINDOW_YX};

@@ -30,6 +30,8 @@ pub struct TrainSettings {
     pub calibration: Option<serde_json::Value>,
     pub gpus: Option<f64>,
     pub cpus: Option<f64>,
+    /// auto, fp32 or bf16.
+    pub precision: Option<String>,
     pub base_lr: Option<f64>,
     pub iteration_step: Option<f64>,
     pub iteration_save: Option<f64>,
@@ -166,6 +168,12 @@ impl TrainSettings {
         let c = &mut config;
         check.integer_into("gpus", self.gpus, 0, MAX_GPUS, &mut c.gpus);
         check.cpus_into(self.cpus, &mut c.cpus);
+        if let Some(p) = &self.precision {
+            match super::Precision::parse(p) {
+                Ok(p) => c.precision = p,
+                Err(message) => check.problem(message),
+            }
+        }
         check.integer_into("iteration_step", self.iteration_step, 1, MAX_ITERATION_STEP, &mut c.iteration_step);
         check.integer_into("iteration_total", self.iteration_total, 1, MAX_ITERATIONS, &mut c.iteration_total);
         check.integer_into("iteration_save", self.iteration_save, 1, MAX_ITERATIONS, &mut c.iteration_save);
@@ -264,6 +272,22 @@ mod tests {
 
     fn message(extra: &str) -> String {
         settings(extra).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn precision_is_a_setting_with_three_values() {
+        assert_eq!(settings("").unwrap().config.precision, crate::settings::Precision::Auto);
+        assert_eq!(settings(r#","precision":"bf16""#).unwrap().config.precision, crate::settings::Precision::Bf16);
+        assert_eq!(settings(r#","precision":"FP32""#).unwrap().config.precision, crate::settings::Precision::Fp32);
+        let err = settings(r#","precision":"half""#).unwrap_err().to_string();
+        assert!(err.contains("precision: must be auto, fp32 or bf16 (got 'half')"), "{err}");
+        // The dialog, the macro key and the CLI flag come from the schema: one name.
+        let schema = crate::settings::schema::command_schema("train", &serde_json::json!({})).unwrap();
+        let field = schema.field("precision").unwrap();
+        assert_eq!(field.choices, vec!["auto", "fp32", "bf16"]);
+        assert_eq!(field.default, serde_json::json!("auto"));
+        let label = crate::settings::schema::command_schema("auto_label", &serde_json::json!({})).unwrap();
+        assert_eq!(label.field("precision").unwrap().default, serde_json::json!("auto"));
     }
 
     #[test]

@@ -65,6 +65,10 @@ pub struct TrainingSummary {
     /// trained at the stacks' own size).
     #[serde(default)]
     pub scale: Option<ScaleChoice>,
+    /// The precision this session computed in (fp32 or bf16: the `precision` setting resolved
+    /// on the device). Absent: stored before it existed (fp32).
+    #[serde(default)]
+    pub precision: Option<String>,
 }
 
 /// How auto-label turns this model's outputs into labels (auto-label may override any field).

@@ -6,7 +6,7 @@
 //! compute at the same time.
 use super::Head;
 use crate::error::{Error, Result};
-use crate::model::{named_weights, UNet, UNetSpec};
+use crate::model::{named_weights, Compute, UNet, UNetSpec};
 use crate::rng::Rng;
 use crate::settings::TrainingConfig;
 use tch::nn::{ModuleT, VarStore};
@@ -18,11 +18,12 @@ pub struct Replicas {
 
 impl Replicas {
     /// Replicas of `primary` on `devices` (the primary's own device excluded).
-    pub fn new(primary: &VarStore, spec: &UNetSpec, devices: &[Device]) -> Result<Self> {
+    pub fn new(primary: &VarStore, spec: &UNetSpec, devices: &[Device], compute: Compute) -> Result<Self> {
         let mut copies = Vec::with_capacity(devices.len());
         for &device in devices {
             let vs = VarStore::new(device);
-            let net = UNet::new(&vs.root(), spec, &mut Rng::new(0));
+            let mut net = UNet::new(&vs.root(), spec, &mut Rng::new(0));
+            net.set_compute(compute);
             copies.push((vs, net, device));
         }
         let mut replicas = Replicas { copies };
@@ -116,7 +117,7 @@ mod tests {
 
         let vs = VarStore::new(Device::Cpu);
         let net = UNet::new(&vs.root(), &spec, &mut Rng::new(3));
-        let mut replicas = Replicas::new(&vs, &spec, &[Device::Cpu]).unwrap();
+        let mut replicas = Replicas::new(&vs, &spec, &[Device::Cpu], Compute::default()).unwrap();
         let parallel_loss = replicas.backward((&vs, &net), &head, &config, &x, &t, 1, false).unwrap();
         assert!((parallel_loss - f64::try_from(&loss).unwrap()).abs() < 1e-5);
         for (a, b) in expected.iter().zip(grads(&vs)) {

@@ -19,6 +19,7 @@ pub fn check_same_recipe(record: &ModelRecord, given: &TrainSettings) -> Result<
     given.name = record.name.clone();
     given.gpus = None;
     given.cpus = None;
+    given.precision = None;
     given.overwrite = false;
     if given.config != stored.name {
         return Err(differences(record, vec![format!("config: {} (given {})", stored.name, given.config)]));

@@ -8,7 +8,7 @@ use super::{validate_stacks, Event, Head, Optimizer, Replicas, Schedule, Trainin
 use crate::data::{batch_rng, BatchStream, Normalization, Region, SamplerSettings, StackData, WindowSampler};
 use crate::error::{Error, Result};
 use crate::job::{panic_message, JobContext};
-use crate::model::{load_weights, named_weights, read_weights, UNet, UNetSpec};
+use crate::model::{load_weights, named_weights, read_weights, Compute, UNet, UNetSpec};
 use crate::rng::Rng;
 use crate::runtime;
 use crate::settings::{ResumeSettings, TrainPlan, TrainingConfig};
@@ -124,7 +124,9 @@ pub fn train_prepared(prepared: PreparedTraining, ctx: &JobContext) -> Result<Tr
             return Err(e);
         }
     };
-    run.execute(ctx)
+    let outcome = run.execute(ctx);
+    runtime::release_memory();
+    outcome
 }
 
 /// The plan of a stored model for resuming it: the stored recipe, `iteration_total` raised (or
@@ -230,7 +232,9 @@ pub fn resume(settings: &ResumeSettings, stacks: TrainingStacks, ctx: &JobContex
     crate::store::remove_stale_temporaries(&dir.path);
     crate::store::remove_stale_temporaries(&dir.path.join(crate::store::CHECKPOINTS));
     let run = Run::prepare(&plan, stacks, devices, dir, Resume::From(iteration, record))?;
-    run.execute(ctx)
+    let outcome = run.execute(ctx);
+    runtime::release_memory();
+    outcome
 }
 
 /// How a training session starts.
@@ -267,6 +271,8 @@ struct Run {
     /// A resumed run's `history` event (the curve up to its checkpoint), sent after `started`.
     history: Option<Event>,
     data_wait_s: f64,
+    /// What precision runs and why (the Log's line at the start).
+    precision_reason: String,
 }
 
 impl Run {
@@ -286,7 +292,11 @@ impl Run {
         // The seed fixes the initial weights; batches are drawn from (seed, iteration).
         let vs = VarStore::new(device);
         let spec = budget::network_spec(config, &head);
-        let net = UNet::new(&vs.root(), &spec, &mut Rng::new(config.seed));
+        let mut net = UNet::new(&vs.root(), &spec, &mut Rng::new(config.seed));
+        // The seed's weights are drawn in fp32 whatever the precision: bf16 only changes the compute.
+        let (precision, precision_reason) = config.precision.resolve(device);
+        let compute = Compute::for_network(&spec, precision, false);
+        net.set_compute(compute);
         let mut optimizer = Optimizer::new(&vs, config);
         let (first_iteration, elapsed_before, log, losses, record, history) = match resume {
             // Stopped before its first checkpoint: the same seed gives the same initial weights,
@@ -329,8 +339,10 @@ impl Run {
                 (0, 0.0, TrainingLog::create(&dir.log_csv())?, Vec::new(), record, None)
             }
         };
+        let mut record = record;
+        record.training.precision = Some(precision.name().to_string());
         dir.write_record(&record)?;
-        let replicas = if devices.len() > 1 { Some(Replicas::new(&vs, &spec, &devices[1..])?) } else { None };
+        let replicas = if devices.len() > 1 { Some(Replicas::new(&vs, &spec, &devices[1..], compute)?) } else { None };
         Ok(Run {
             config: plan.config.clone(),
             device,
@@ -352,6 +364,7 @@ impl Run {
             losses,
             history,
             data_wait_s: 0.0,
+            precision_reason,
         })
     }
 
@@ -392,6 +405,9 @@ impl Run {
         }
         if let Some(choice) = &self.record.training.scale {
             ctx.emit(Event::Message { text: scale_message(choice, c.voxel_nm) });
+        }
+        if c.precision != crate::settings::Precision::Fp32 {
+            ctx.emit(Event::Message { text: self.precision_reason.clone() });
         }
         if let Some(text) = super::inputs::annotated_share_message(c.ignore_label, &self.data.labels) {
             ctx.emit(Event::Message { text });
@@ -667,6 +683,7 @@ fn new_record(
             resumed_from: None,
             fine_tuned_from,
             scale: None,
+            precision: None,
         },
         postprocess: Default::default(),
         tuning: None,

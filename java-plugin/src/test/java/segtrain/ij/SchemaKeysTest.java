@@ -60,7 +60,15 @@ public class SchemaKeysTest {
             String name = file.getFileName().toString();
             if (name.equals("Keys.java")) continue;
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            boolean resultColumns = false;
             for (int i = 0; i < lines.size(); i++) {
+                // Evaluate's table columns are the native report's field names (e.g. "precision"
+                // of a segmentation), read like any result, not settings.
+                if (lines.get(i).contains("INSTANCE_COLUMNS = {")) resultColumns = true;
+                if (resultColumns) {
+                    if (lines.get(i).contains("};")) resultColumns = false;
+                    continue;
+                }
                 String line = RESULT_READ.matcher(lines.get(i)).replaceAll("");
                 String trimmed = line.trim();
                 if (trimmed.startsWith("*") || trimmed.startsWith("//") || trimmed.startsWith("/*")) continue;
