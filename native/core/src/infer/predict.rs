@@ -210,11 +210,6 @@ fn predict_kept_memory(settings: &PredictSettings, image: Volume<f32>, ctx: &Job
     let device = runtime::choose_devices(settings.gpus)?[0];
     runtime::set_cpu_threads(settings.cpus);
     let (_dir, record, _vs, mut net) = load_model(settings.models_dir.as_deref(), &settings.name, &settings.weights, device)?;
-    let (precision, why) = crate::settings::Precision::parse(&settings.precision).map_err(|m| Error::InvalidSettings(vec![m]))?.resolve(device);
-    net.set_compute(Compute::for_network(net.spec(), precision, true));
-    if settings.precision.trim() != "fp32" {
-        ctx.emit(Event::Message { text: why });
-    }
 
     let input_shape = image.shape;
     let calibration = image.voxel_nm;
@@ -248,6 +243,12 @@ fn predict_kept_memory(settings: &PredictSettings, image: Volume<f32>, ctx: &Job
         model_nm.iter().product::<f64>() / stack_nm.iter().product::<f64>()
     };
     let post = post_process_params(&record, settings, size_ratio)?;
+    // Said once every setting has been checked, so that a refused run prints only its error.
+    let (precision, why) = crate::settings::Precision::parse(&settings.precision).map_err(|m| Error::InvalidSettings(vec![m]))?.resolve(device);
+    net.set_compute(Compute::for_network(net.spec(), precision, true));
+    if settings.precision.trim() != "fp32" {
+        ctx.emit(Event::Message { text: why });
+    }
     let head = &record.head;
     let per_slice = record.config.dims == 2;
     let keep_maps = resampled || settings.probabilities || (matches!(head, Head::Instance { .. }) && !per_slice);
