@@ -35,9 +35,7 @@ impl EvaluateSettings {
         match ignore {
             None => evaluate(truth, prediction, &self.kind, self.per_slice),
             Some(ignore) => {
-                if truth.shape != prediction.shape {
-                    return evaluate(truth, prediction, &self.kind, self.per_slice); // says how they differ
-                }
+                same_size(truth, prediction)?;
                 let (truth, prediction) = annotated_only(truth, prediction, ignore, &self.kind)?;
                 evaluate(&truth, &prediction, &self.kind, self.per_slice)
             }
@@ -64,6 +62,14 @@ fn annotated_only(truth: &Volume<u32>, prediction: &Volume<u32>, ignore: u32, ki
     let pairs = truth.data.iter().zip(&prediction.data).filter(|(&t, _)| t != ignore);
     let (t, p): (Vec<u32>, Vec<u32>) = pairs.map(|(&t, &p)| (t, p)).unzip();
     Ok((Volume::new(t, [1, 1, annotated])?, Volume::new(p, [1, 1, annotated])?))
+}
+
+/// Both stacks must be the same size; the message says how they differ.
+fn same_size(truth: &Volume<u32>, prediction: &Volume<u32>) -> Result<()> {
+    if truth.shape == prediction.shape {
+        return Ok(());
+    }
+    Err(crate::train::size_mismatch_of("ground truth and segmentation", ("truth", truth.shape), ("segmentation", prediction.shape)))
 }
 
 /// Semantic evaluation counts at most this many distinct label values.
@@ -110,9 +116,7 @@ impl EvaluationReport {
 /// label > 0, e.g. for instance stacks) or "instance" (objects matched by overlap; `per_slice`
 /// matches the objects of each section separately, as for 2D models).
 pub fn evaluate(truth: &Volume<u32>, prediction: &Volume<u32>, kind: &str, per_slice: bool) -> Result<EvaluationReport> {
-    if truth.shape != prediction.shape {
-        return Err(crate::train::size_mismatch_of("ground truth and segmentation", ("truth", truth.shape), ("segmentation", prediction.shape)));
-    }
+    same_size(truth, prediction)?;
     match kind {
         "foreground" => {
             let binary = |v: &Volume<u32>| Volume { data: v.data.iter().map(|&l| (l != 0) as u32).collect(), shape: v.shape, voxel_nm: v.voxel_nm };

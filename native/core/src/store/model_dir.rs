@@ -243,6 +243,7 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
                 return None;
             }
             let path = entry.path().display().to_string();
+            let modified = modified_seconds(&entry.path().join(MODEL_JSON));
             Some(match ModelDir::open(models_dir, &name).read_record() {
                 Ok(record) => {
                     let mut status = serde_json::to_value(record.status).ok()?.as_str()?.to_string();
@@ -259,7 +260,7 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
                         postprocess: record.postprocess,
                         best_score: t.best_score,
                         best_iteration: t.best_iteration,
-                        modified: modified_seconds(&entry.path().join(MODEL_JSON)),
+                        modified,
                         line: String::new(),
                         problem: None,
                     }
@@ -273,7 +274,7 @@ pub fn list_models(models_dir: &Path) -> Result<Vec<ModelSummary>> {
                     postprocess: PostProcess::default(),
                     best_score: None,
                     best_iteration: None,
-                    modified: modified_seconds(&entry.path().join(MODEL_JSON)),
+                    modified,
                     line: String::new(),
                     problem: Some(e.to_string()),
                 },

@@ -29,8 +29,7 @@ final class ModelFolder {
             this.folder = folder;
             this.model = model;
             this.lines = lines;
-            this.names = new ArrayList<>(lines.keySet());
-            if (names.isEmpty()) names.add(NO_MODELS);
+            this.names = choices(lines);
         }
     }
 
@@ -50,12 +49,12 @@ final class ModelFolder {
         if (options != null) {
             folder = Macro.getValue(options, folderKey, folder);
             model = Macro.getValue(options, modelKey, null);
-            if (model != null) check(model, folder);
         }
-        Map<String, String> lines = lines(folder);
-        if (lines.isEmpty() && options != null) check("", folder); // says that the folder has no models
-        String first = lines.isEmpty() ? NO_MODELS : lines.keySet().iterator().next();
-        return new Pick(folder, model == null ? first : model, lines);
+        List<Map<String, Object>> models = models(folder); // read once: each listing reads every model.json
+        if (model != null) check(model, folder, models);
+        Map<String, String> lines = usable(models);
+        if (lines.isEmpty() && options != null) check("", folder, models); // says that the folder has no models
+        return new Pick(folder, model == null ? choices(lines).get(0) : model, lines);
     }
 
     /** The folder itself: an empty name means the default models folder. */
@@ -71,9 +70,11 @@ final class ModelFolder {
         return usable(models(folder));
     }
 
-    /** Names of the usable stored models in the folder. */
-    static List<String> names(String folder) {
-        return new ArrayList<>(lines(folder).keySet());
+    /** What a model choice offers: the models' names, or NO_MODELS alone. */
+    static List<String> choices(Map<String, String> lines) {
+        List<String> names = new ArrayList<>(lines.keySet());
+        if (names.isEmpty()) names.add(NO_MODELS);
+        return names;
     }
 
     private static Map<String, String> usable(List<Map<String, Object>> models) {
@@ -89,7 +90,10 @@ final class ModelFolder {
      * the native side's reason when it is there but cannot be used.
      */
     static void check(String model, String folder) {
-        List<Map<String, Object>> models = models(folder); // read once: each listing reads every model.json
+        check(model, folder, models(folder));
+    }
+
+    private static void check(String model, String folder, List<Map<String, Object>> models) {
         List<String> names = new ArrayList<>(usable(models).keySet());
         if (names.contains(model)) return;
         for (Map<String, Object> m : models) {

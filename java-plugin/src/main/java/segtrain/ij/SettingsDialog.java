@@ -336,8 +336,7 @@ final class SettingsDialog {
         } catch (RuntimeException unreadable) {
             modelLines = new LinkedHashMap<>();
         }
-        List<String> names = new ArrayList<>(modelLines.keySet());
-        if (names.isEmpty()) names.add(ModelFolder.NO_MODELS);
+        List<String> names = ModelFolder.choices(modelLines);
         Choice choice = (Choice) components.get(model);
         String selected = choice.getSelectedItem();
         choice.removeAll();
