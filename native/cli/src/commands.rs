@@ -82,7 +82,7 @@ pub fn run(words: &[String]) -> Result<(), Failure> {
 /// Train settings that belong to this run rather than the model's recipe: with --resume they set
 /// this run (the total may be raised); every other setting given with --resume must repeat the
 /// stored value.
-const RUN_SETTINGS: [&str; 5] = ["model_name", "models_folder", "iteration_total", "gpus", "cpus"];
+const RUN_SETTINGS: [&str; 6] = ["model_name", "models_folder", "iteration_total", "gpus", "cpus", "precision"];
 
 fn train_command(words: &[String]) -> Result<(), Failure> {
     let f = Flags::read("train", words, &[], &["resume"]).map_err(usage)?;

@@ -17,7 +17,7 @@ const USAGE: &str = "usage (every setting is --key value, the key as in Fiji's d
                  [--validation_fraction F] [--validation_every N] [--seed N] [--log_every N]
                  [--fine_tune_from MODEL] [--ignore_label N] [--precision auto|fp32|bf16] [--overwrite]
   segtrain train --resume --image IMG --labels LBL --model_name NAME [--models_folder DIR]
-                 [--iteration_total N] [--gpus N] [--cpus N]
+                 [--iteration_total N] [--gpus N] [--cpus N] [--precision auto|fp32|bf16]
                  [the original training flags, which must match the model's]
   (SIGINT/SIGTERM/SIGHUP stop like Esc: checkpoint, status cancelled, exit 130/143/129)
   (CONFIG: Instance2D, Instance3D, Semantic2D or Semantic3D)

@@ -295,8 +295,17 @@ fn resume_takes_the_original_command_line_and_names_a_changed_recipe_value() {
     assert!(text(&out.stderr).contains("resuming at iteration 4 of 6"), "{}", text(&out.stderr));
     let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(models.join("r/model.json")).unwrap()).unwrap();
     assert_eq!((record["training"]["iterations_done"].as_u64(), record["config"]["cpus"].as_u64()), (Some(6), Some(1)));
+    // Precision is a run setting too: this run computes in bf16, and model.json says so.
+    let mut bf16 = line.clone();
+    bf16[12] = "8";
+    bf16.extend(["--precision", "bf16"]);
+    let out = segtrain(&bf16);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("precision bf16 as set"), "{}", text(&out.stderr));
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(models.join("r/model.json")).unwrap()).unwrap();
+    assert_eq!((record["training"]["iterations_done"].as_u64(), record["training"]["precision"].as_str()), (Some(8), Some("bf16")));
     // A changed recipe value is named, with what was stored.
-    line[12] = "8";
+    line[12] = "10";
     line[20] = "0.02"; // --lr
     let out = segtrain(&line);
     assert_eq!(out.status.code(), Some(1));
@@ -308,6 +317,6 @@ fn resume_takes_the_original_command_line_and_names_a_changed_recipe_value() {
     let out = segtrain(&line);
     assert!(text(&out.stderr).contains("'r' was trained with other settings (ignore_label: none (given 255))"), "{}", text(&out.stderr));
     let out = segtrain(&["train", "--resume", "--image", &image, "--labels", &labels, "--name", "r", "--models-dir", m, "--iterations", "2"]);
-    assert!(text(&out.stderr).contains("give at least 6 iterations"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("give at least 8 iterations"), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }

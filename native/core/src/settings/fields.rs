@@ -168,6 +168,9 @@ pub(super) fn resume() -> CommandSchema {
                 .aliases(&["iterations"]),
             Field { optional: true, label: "(empty = as before)", ..gpus_field(Value::Null) },
             Field { optional: true, label: "(empty = as before)", ..cpus_field(Value::Null) },
+            Field { label: "(as before, auto, fp32, bf16)", ..precision_field(json!(super::precision::AS_BEFORE)) }
+                .choices(&[&[super::precision::AS_BEFORE][..], &super::PRECISION_CHOICES[..]].concat())
+                .not_remembered(),
         ],
     }
 }

@@ -17,6 +17,9 @@ pub enum Precision {
 
 pub const PRECISION_CHOICES: [&str; 3] = ["auto", "fp32", "bf16"];
 
+/// Resume's choice that keeps the precision the model was trained with.
+pub const AS_BEFORE: &str = "as before";
+
 impl Precision {
     pub fn name(self) -> &'static str {
         match self {

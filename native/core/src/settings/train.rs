@@ -80,6 +80,10 @@ pub struct ResumeSettings {
     pub gpus: Option<serde_json::Value>,
     #[serde(default)]
     pub cpus: Option<serde_json::Value>,
+    /// auto, fp32 or bf16 for this run; None, "" or "as before": the stored one. A run setting
+    /// like gpus and cpus: the weights are fp32 whatever the precision of the forward passes.
+    #[serde(default)]
+    pub precision: Option<String>,
     /// The original training settings given again (the CLI's training command line plus
     /// --resume): every recipe value they set must be the stored one.
     #[serde(default)]
@@ -93,7 +97,7 @@ impl ResumeSettings {
 
     /// Only `name` is needed; everything else keeps the stored model's values.
     pub fn of(name: &str) -> Self {
-        ResumeSettings { name: name.to_string(), models_dir: None, iteration_total: None, gpus: None, cpus: None, recipe: None }
+        ResumeSettings { name: name.to_string(), models_dir: None, iteration_total: None, gpus: None, cpus: None, precision: None, recipe: None }
     }
 
     /// The run settings checked and applied to the stored config.
@@ -103,6 +107,13 @@ impl ResumeSettings {
         check.integer_into("gpus", gpus, 0, MAX_GPUS, &mut config.gpus);
         let cpus = check.number("cpus", self.cpus.as_ref());
         check.cpus_into(cpus, &mut config.cpus);
+        match self.precision.as_deref().map(str::trim) {
+            None | Some("") | Some(super::precision::AS_BEFORE) => {}
+            Some(text) => match super::Precision::parse(text) {
+                Ok(p) => config.precision = p,
+                Err(m) => check.problem(format!("{m}, or '{}' for the stored one", super::precision::AS_BEFORE)),
+            },
+        }
         check.finish()
     }
 
@@ -374,6 +385,28 @@ mod tests {
             let err = message(&format!(r#","ignore_label":{bad}"#));
             assert!(err.contains("ignore_label: the label value of unannotated pixels, a whole number from 1 to 16777216"), "{bad}: {err}");
         }
+    }
+
+    /// Precision belongs to the run (the weights are fp32 either way): a resume may change it;
+    /// "as before" (the Resume dialog's default), "" or no value keep the stored one.
+    #[test]
+    fn a_resume_sets_its_own_precision_or_keeps_the_stored_one() {
+        let stored = crate::settings::load_config("Semantic2D").unwrap();
+        let resumed = |json: &str| {
+            let mut config = crate::settings::TrainingConfig { precision: crate::settings::Precision::Bf16, ..stored.clone() };
+            ResumeSettings::from_json(&format!(r#"{{"model":"m"{json}}}"#)).unwrap().apply_run_settings(&mut config).map(|_| config.precision)
+        };
+        use crate::settings::Precision::{Bf16, Fp32};
+        assert_eq!(resumed("").unwrap(), Bf16);
+        assert_eq!(resumed(r#","precision":"as before""#).unwrap(), Bf16);
+        assert_eq!(resumed(r#","precision":"""#).unwrap(), Bf16);
+        assert_eq!(resumed(r#","precision":"fp32""#).unwrap(), Fp32);
+        let err = resumed(r#","precision":"fp16""#).unwrap_err().to_string();
+        assert!(err.contains("precision: must be auto, fp32 or bf16 (got 'fp16'), or 'as before' for the stored one"), "{err}");
+        let schema = crate::settings::schema::command_schema("resume", &serde_json::json!({})).unwrap();
+        let field = schema.field("precision").unwrap();
+        assert_eq!(field.default, serde_json::json!("as before"));
+        assert_eq!(field.choices, ["as before", "auto", "fp32", "bf16"]);
     }
 
     #[test]

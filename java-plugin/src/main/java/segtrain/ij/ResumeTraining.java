@@ -10,8 +10,8 @@ import segtrain.bridge.Json;
  * that should train longer) from its newest checkpoint, on the same image and labels, with the
  * settings in its model.json. With a fixed seed on the CPU the loss curve goes on exactly as an
  * uninterrupted run's would. The dialog is the "resume" schema's (iteration_total, gpus and cpus
- * empty = as stored: gpus and cpus belong to the run, so a model trained on a GPU server can be
- * resumed on a laptop).
+ * empty and precision "as before" = as stored: they belong to the run, so a model trained on a
+ * GPU server can be resumed on a laptop).
  */
 public class ResumeTraining implements PlugIn {
 
