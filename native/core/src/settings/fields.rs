@@ -294,7 +294,9 @@ pub(super) fn evaluate() -> CommandSchema {
 }
 
 pub(super) fn demo_data() -> CommandSchema {
-    let side = |key, label, help| Field::whole(key, Group::Data, label, help, super::MIN_WINDOW_YX as u64, MAX_DEMO_SIDE).default(json!(192)).unit("pixels");
+    // 384: every config's default window (Semantic2D's 256) fits beside its validation block, so
+    // Create Demo Data then Train Model with the defaults works for each config.
+    let side = |key, label, help| Field::whole(key, Group::Data, label, help, super::MIN_WINDOW_YX as u64, MAX_DEMO_SIDE).default(json!(384)).unit("pixels");
     CommandSchema {
         command: "demo_data",
         title: "Create Demo Data",
