@@ -28,7 +28,7 @@ done
 for key in image= model=rec overlap=0.25 batch=2 weights=; do
     grep -qF -- "$key" <<<"$label_line" || fail "the recorded Auto Label line lacks $key: $label_line"
 done
-for key in image= labels= model=rec iteration_total=6 models_folder=; do
+for key in image= labels= model=rec iteration_total=6 models_folder= "precision=[as before]"; do
     grep -qF -- "$key" <<<"$resume_line" || fail "the recorded Resume Training line lacks $key: $resume_line"
 done
 for key in image= labels= model=rec weights=final models_folder= cpus=; do
