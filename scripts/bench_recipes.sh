@@ -12,12 +12,13 @@
 #   Flags for `segtrain train` (e.g. --samples_per_batch 8) can be given per variant as key `flags`, and
 #   another iteration count (equal time for a slower variant) as key `its`:
 #     b8=flags:"--samples_per_batch 8",its:600
+#   SEED=N (default 1) trains every variant with another seed, to measure the spread between runs.
 set -euo pipefail
 main() {
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$REPO/scripts/setup.sh"
-[ $# -ge 3 ] || { sed -n 2,14p "$0" >&2; exit 2; }
-set_name=$1 iterations=$2
+[ $# -ge 3 ] || { sed -n 2,15p "$0" >&2; exit 2; }
+set_name=$1 iterations=$2 seed=${SEED:-1}
 shift 2
 data=${SEGTRAIN_DATA:-$REPO/../shared/data}
 [ -d "$data" ] || { echo "bench: $data is absent" >&2; exit 1; }
@@ -82,7 +83,7 @@ PY
     start=$(date +%s)
     # shellcheck disable=SC2086
     "$seg" train --image "$work/train.tif" --labels "$work/train.lbl.tif" --config "$work/$label.json" --model_name "$label" \
-        --models_folder "$work/models" --iteration_total "$its" --iteration_save "$its" --seed 1 --log-every 100 \
+        --models_folder "$work/models" --iteration_total "$its" --iteration_save "$its" --seed "$seed" --log-every 100 \
         --validation_every "$every" "${voxel[@]}" $flags 2>"$work/$label.train.log" >/dev/null
     trained=$(( $(date +%s) - start ))
     "$seg" predict --model "$label" --models_folder "$work/models" --image "$work/test.tif" --out "$work/$label.pred.tif" \
@@ -104,7 +105,7 @@ done
     echo
     echo "## Recipes: $set_name ($config), $(date -u +%Y-%m-%d), $(nproc) CPU threads, no GPU"
     echo
-    echo "\`bash scripts/bench_recipes.sh $set_name $iterations ...\` (seed 1; variants are the shipped config with the keys shown changed)."
+    echo "\`bash scripts/bench_recipes.sh $set_name $iterations ...\` (seed $seed; variants are the shipped config with the keys shown changed)."
     echo "Validation curve: minutes:IoU on the validation block during training."
     echo
     echo "| data | variant | changes | iterations | training time | held-out result | validation curve | scale; tuning |"
