@@ -130,6 +130,8 @@ reference_train() { # CASE IMAGE LABELS CONFIG WINDOW BATCH ITERATIONS ROUND [--
 }
 
 # ---------------------------------------------------------------- equality of the networks
+# In fp32 on both sides (the reference's precision): SegTrain's `auto` may compute in bf16, whose
+# probabilities differ by about 0.01; the timed runs below use SegTrain's defaults.
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "$(date -u +%H:%M:%S) proving the reference network equals SegTrain's"
 segtrain_train s2d "$s2d_image" "$s2d_labels" Semantic2D 1,256,256 2 3 0
@@ -140,7 +142,7 @@ checks=()
 for pair in "s2d-0 check2d" "i3d-0 check3d"; do
     read -r model stack <<<"$pair"
     timed "$W/check-$model" "$segtrain" predict --model "$model" --models_folder "$W/models" --image "$W/$stack.tif" \
-        --out "$W/$stack-labels.tif" --probabilities "$W/$stack-p.tif" --cpus "$threads" >/dev/null
+        --out "$W/$stack-labels.tif" --probabilities "$W/$stack-p.tif" --cpus "$threads" --precision fp32 >/dev/null
     timed "$W/refcheck-$model" "$python" "$ref" check --model "$W/models/$model" --image "$W/$stack.tif" \
         --segtrain-probabilities "$W/$stack-p.tif" --threads "$threads" >/dev/null
     checks+=("$(cat "$W/refcheck-$model.out")")
@@ -188,11 +190,13 @@ mkdir -p "$REPO/target/bench_speed"
 "$python" - "$results" "$W/ceilings.out" "$machine" "$flags" "$command" "$quick" "$rounds" "$warmup" \
     "$s2d_iters" "$i3d_iters" "$predict_slices" "$s2d_data" "$i3d_window x $i3d_batch" "$same_libtorch" \
     "$("$segtrain" version 2>/dev/null | head -1)" "$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- native || echo '+changes')" \
-    "$load_start, $(cut -d' ' -f1-3 /proc/loadavg) at the end" "$W/flops.out" "${checks[@]}" <<'EOF' | tee "$REPO/target/bench_speed/table.md"
+    "$load_start, $(cut -d' ' -f1-3 /proc/loadavg) at the end" "$W/flops.out" \
+    "$(grep -oh 'precision auto -> [a-z0-9]*' "$W/s2d-1.err" | head -1 | sed 's/.*-> //')" "${checks[@]}" <<'EOF' | tee "$REPO/target/bench_speed/table.md"
 import json, statistics, sys, datetime
 (results, ceilings, machine, flags, command, quick, rounds, warmup, s2d_iters, i3d_iters, slices,
- s2d_data, i3d_shape, same_lib, version, commit, load, flops_file) = sys.argv[1:19]
-checks = [json.loads(c) for c in sys.argv[19:]]
+ s2d_data, i3d_shape, same_lib, version, commit, load, flops_file, precision) = sys.argv[1:20]
+precision = precision or "fp32"  # what SegTrain's `precision auto` resolved to in training
+checks = [json.loads(c) for c in sys.argv[20:]]
 rows = [json.loads(l) for l in open(results)]
 ceil = json.load(open(ceilings))
 timed = [r for r in rows if r["round"] > 0]
@@ -220,8 +224,9 @@ print()
 print("## Speed harness (issue 12): SegTrain against a PyTorch reference, %s, %s" % (date, mode))
 print()
 print("`%s` on %s (%s), load average (1, 5, 15 min) %s. SegTrain %s, commit %s. Reference: "
-      "`scripts/speed_reference.py`, PyTorch defaults (NCHW, fp32, eager, torch.optim), same libtorch: %s."
-      % (command, machine, flags.strip() or "no AVX2", load, version, commit, same_lib))
+      "`scripts/speed_reference.py`, PyTorch defaults (NCHW, fp32, eager, torch.optim), same libtorch: %s. "
+      "SegTrain runs with its defaults: `precision auto` -> %s on this CPU."
+      % (command, machine, flags.strip() or "no AVX2", load, version, commit, same_lib, precision))
 print()
 print("Interleaved A/B (SegTrain then reference, %s round(s)), medians; training times exclude %s warm-up "
       "iterations (%s timed of %s for Semantic2D, %s of %s for Instance3D). Semantic2D: window 1,256,256, batch 2, "
@@ -266,6 +271,13 @@ print("Ceilings of this CPU (%s threads, PyTorch in the reference's venv, CPU ca
          100 * flops["s2d"] / med("s2d", "reference", "s") / 1e9 / ceil["conv3x3_64_fp32_nchw"],
          100 * flops["s2d"] / med("s2d", "segtrain", "s") / 1e9 / ceil["conv3x3_64_fp32_channels_last"],
          100 * flops["s2d"] / med("s2d", "reference", "s") / 1e9 / ceil["conv3x3_64_fp32_channels_last"]))
+# The ceiling of what SegTrain's Semantic2D training computes in: bf16 trains channels-last, fp32
+# trains NCHW (channels-last made fp32 training slower, BENCHMARKS.md).
+own = "conv3x3_64_bf16_channels_last" if precision == "bf16" else "conv3x3_64_fp32_nchw"
+print()
+print("SegTrain's Semantic2D training (%s, %s) reaches **%.0f %%** of the ceiling of its precision and layout."
+      % (precision, "channels-last" if precision == "bf16" else "NCHW",
+         100 * flops["s2d"] / med("s2d", "segtrain", "s") / 1e9 / ceil[own]))
 print()
 print("Same network: SegTrain's saved weights load into the reference by name and shape (%s), parameters %s "
       "(Semantic2D) and %s (Instance3D) on both sides, the 3D network's levels rebuilt from the config equal "

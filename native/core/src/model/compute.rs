@@ -24,14 +24,15 @@ impl Default for Compute {
 impl Compute {
     /// What a network of `spec` computes with at `precision` (resolved: fp32 or bf16), for
     /// training or for inference. Channels-last only for 2D networks (libtorch 2.13's CPU 3D
-    /// convolutions answer channels_last_3d in NCDHW, so 3D would only pay for conversions); in
-    /// fp32 only for inference: measured on a 2-core EPYC (AVX2), channels-last made a forward
-    /// pass 1.19x faster but a training iteration (with backward) 0.92x as fast (BENCHMARKS.md,
-    /// "Speed levers"). bf16 2D always computes channels-last (oneDNN's bf16 fast path).
-    pub fn for_network(spec: &super::UNetSpec, precision: crate::settings::Precision, inference: bool) -> Self {
+    /// convolutions answer channels_last_3d in NCDHW, so 3D would only pay for conversions); fp32
+    /// training only where `fp32_training_channels_last` (see `settings::fp32_training_channels_last`:
+    /// on a 2-core EPYC with AVX2, channels-last made a forward pass 1.19x faster but a training
+    /// iteration 0.92x as fast; on an AVX-512 Xeon training gained 1.13-1.24x). bf16 2D always
+    /// computes channels-last (oneDNN's bf16 fast path).
+    pub fn for_network(spec: &super::UNetSpec, precision: crate::settings::Precision, inference: bool, fp32_training_channels_last: bool) -> Self {
         let bf16 = precision.is_bf16();
         let two_d = spec.spatial_dims() == 2;
-        Compute { channels_last: two_d && (bf16 || inference), bf16 }
+        Compute { channels_last: two_d && (bf16 || inference || fp32_training_channels_last), bf16 }
     }
 
     pub fn kind(&self) -> Kind {
@@ -106,10 +107,46 @@ pub fn like(weight: &Tensor, x: &Tensor) -> Tensor {
     }
 }
 
+/// How many times faster a bf16 3x3 convolution with 64 channels (batch 2 of 96 x 96,
+/// channels-last, the bulk of the U-Net's work) runs than the same one in fp32 channels-last
+/// (fp32's fastest layout) on this CPU, with the threads set now; best of five calls each after
+/// a warm-up, about 0.1 s in all. None when libtorch refuses a step.
+///
+/// The CPU flags alone cannot tell: an Intel Xeon with avx512_bf16 but no AMX reached 170 GFLOP/s
+/// in bf16 and 235 in fp32 (a bf16 training iteration 1.15x slower), an EPYC Zen 4 with the same
+/// flag ran bf16 twice as fast (BENCHMARKS.md, "Speed harness").
+pub fn cpu_bf16_speedup() -> Option<f64> {
+    let best_seconds = |kind: Kind| -> Option<f64> {
+        let options = (kind, tch::Device::Cpu);
+        let x = to_channels_last(&Tensor::f_randn([2, 64, 96, 96], options).ok()?);
+        let w = to_channels_last(&Tensor::f_randn([64, 64, 3, 3], options).ok()?);
+        let conv = || x.f_conv2d(&w, None::<Tensor>, [1, 1], [1, 1], [1, 1], 1).map(|_| ());
+        let mut best = f64::INFINITY;
+        for call in 0..7 {
+            let start = std::time::Instant::now();
+            tch::no_grad(conv).ok()?;
+            if call >= 2 {
+                best = best.min(start.elapsed().as_secs_f64());
+            }
+        }
+        Some(best)
+    };
+    let fp32 = best_seconds(Kind::Float)?;
+    let bf16 = best_seconds(Kind::BFloat16)?;
+    (bf16 > 0.0).then(|| fp32 / bf16)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use tch::Device;
+
+    #[test]
+    fn the_bf16_speedup_is_measured() {
+        let speedup = cpu_bf16_speedup().expect("libtorch runs both convolutions");
+        // Emulated bf16 (no bf16 instructions) is about 10x slower, native up to about 2x faster.
+        assert!(speedup.is_finite() && speedup > 0.01 && speedup < 20.0, "{speedup}");
+    }
 
     #[test]
     fn channels_last_is_told_apart_from_the_default_layout() {
@@ -129,14 +166,16 @@ mod tests {
     }
 
     #[test]
-    fn channels_last_for_2d_inference_and_bf16_only() {
+    fn channels_last_for_2d_inference_bf16_and_avx512_training_only() {
         use crate::settings::Precision::{Bf16, Fp32};
         let (two, three) = (super::super::UNetSpec::two_d(&[4, 8], 1, 1), super::super::UNetSpec::three_d(&[4, 8], [5.0, 5.0, 40.0], 1, 1));
-        assert_eq!(Compute::for_network(&two, Fp32, false), Compute::default());
-        assert_eq!(Compute::for_network(&two, Fp32, true), Compute { channels_last: true, bf16: false });
-        assert_eq!(Compute::for_network(&two, Bf16, false), Compute { channels_last: true, bf16: true });
-        assert_eq!(Compute::for_network(&three, Fp32, true), Compute::default());
-        assert_eq!(Compute::for_network(&three, Bf16, true), Compute { channels_last: false, bf16: true });
+        assert_eq!(Compute::for_network(&two, Fp32, false, false), Compute::default());
+        assert_eq!(Compute::for_network(&two, Fp32, false, true), Compute { channels_last: true, bf16: false });
+        assert_eq!(Compute::for_network(&two, Fp32, true, false), Compute { channels_last: true, bf16: false });
+        assert_eq!(Compute::for_network(&two, Bf16, false, false), Compute { channels_last: true, bf16: true });
+        assert_eq!(Compute::for_network(&three, Fp32, true, true), Compute::default());
+        assert_eq!(Compute::for_network(&three, Fp32, false, true), Compute::default());
+        assert_eq!(Compute::for_network(&three, Bf16, true, false), Compute { channels_last: false, bf16: true });
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn gpus_field(default: Value) -> Field {
 }
 
 fn precision_field(default: Value) -> Field {
-    Field::new("precision", Kind::Choice, Group::NetworkAndDevice, "(auto, fp32, bf16)", "bf16 computes the network in bfloat16 (weights, loss and optimiser stay 32-bit): faster on CPUs with bf16 instructions (avx512_bf16, amx_bf16) and on recent GPUs, far slower on other CPUs. auto uses bf16 only where it is fast; fp32 never. The Log says what auto chose; model.json records it.")
+    Field::new("precision", Kind::Choice, Group::NetworkAndDevice, "(auto, fp32, bf16)", "bf16 computes the network in bfloat16 (weights, loss and optimiser stay 32-bit): faster on recent GPUs and on many CPUs with bf16 instructions (avx512_bf16, amx_bf16), far slower on other CPUs. auto uses bf16 only where it is fast (on a CPU it times both first); fp32 never. The Log says what auto chose; model.json records it.")
         .choices(&super::PRECISION_CHOICES)
         .default(default)
 }

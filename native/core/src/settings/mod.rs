@@ -11,7 +11,7 @@ mod validate;
 
 pub use config::{config_json, config_names, load_config, OptimizerKind, ScheduleKind, Task, TrainingConfig};
 pub use fields::*;
-pub use precision::{bf16_is_fast, Precision, PRECISION_CHOICES};
+pub use precision::{bf16_is_fast, fp32_training_channels_last, Precision, PRECISION_CHOICES};
 pub use scale::{Scale, MAX_SCALE};
 pub use train::{parse_ignore_label, ResumeSettings, TrainPlan, TrainSettings};
 pub use validate::{validate_model_name, MIN_WINDOW_YX};

@@ -1,9 +1,19 @@
 //! The `precision` setting: fp32, or bf16 mixed precision (bf16 convolutions and activations,
 //! fp32 master weights, loss and optimiser), or auto: bf16 where the hardware computes bf16 fast,
 //! fp32 elsewhere. On a CPU without bf16 instructions libtorch emulates bf16 and runs about ten
-//! times slower than fp32 (measured, BENCHMARKS.md), so auto must not pick it there.
+//! times slower than fp32 (measured, BENCHMARKS.md), so auto must not pick it there; on a CPU
+//! with them auto measures, since bf16 instructions do not make bf16 faster everywhere.
+use once_cell::sync::Lazy;
 use serde::{Deserialize, Serialize};
 use tch::Device;
+
+/// bf16 rounds activations to 8 significant bits: auto takes it only when it is clearly faster.
+pub const BF16_MIN_SPEEDUP: f64 = 1.1;
+
+/// The measured bf16 speed-up of this CPU, once per process (a Fiji session runs many jobs).
+static CPU_BF16_SPEEDUP: Lazy<Option<f64>> = Lazy::new(crate::model::cpu_bf16_speedup);
+/// This CPU's feature flags (empty where /proc/cpuinfo cannot be read).
+static CPU_FLAGS: Lazy<Vec<String>> = Lazy::new(|| std::fs::read_to_string("/proc/cpuinfo").map(|text| cpu_flags(&text)).unwrap_or_default());
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,12 +69,22 @@ impl Precision {
 pub fn bf16_is_fast(device: Device) -> (bool, String) {
     match device {
         Device::Cpu => {
-            let flags = std::fs::read_to_string("/proc/cpuinfo").map(|text| cpu_flags(&text)).unwrap_or_default();
-            cpu_bf16(&flags)
+            cpu_bf16_measured(&CPU_FLAGS, || *CPU_BF16_SPEEDUP)
         }
         Device::Cuda(index) => cuda_bf16(index, nvidia_compute_capability(index)),
         _ => (false, "bf16 is used on this device only when precision is bf16".to_string()),
     }
+}
+
+/// Whether 2D fp32 training on `device` runs channels-last: on CPUs with AVX-512, where a
+/// training step of the Semantic2D network was 1.13-1.24x faster so (Intel Xeon, 5 interleaved
+/// pairs), not on AVX2 CPUs, where it was 0.92x as fast (EPYC Zen 3; BENCHMARKS.md "Speed levers").
+pub fn fp32_training_channels_last(device: Device) -> bool {
+    device == Device::Cpu && cpu_has_avx512(&CPU_FLAGS)
+}
+
+pub fn cpu_has_avx512(flags: &[String]) -> bool {
+    flags.iter().any(|f| f == "avx512f")
 }
 
 /// The compute capability of CUDA device `index` (e.g. 9.0), from nvidia-smi; None when unknown
@@ -101,6 +121,20 @@ pub fn cpu_bf16(flags: &[String]) -> (bool, String) {
     }
 }
 
+/// On a CPU with bf16 instructions, bf16 when `speedup` (measured only then) says it is at least
+/// BF16_MIN_SPEEDUP times faster than fp32; fp32 otherwise.
+pub fn cpu_bf16_measured(flags: &[String], speedup: impl FnOnce() -> Option<f64>) -> (bool, String) {
+    let (has, why) = cpu_bf16(flags);
+    if !has {
+        return (false, why);
+    }
+    match speedup() {
+        Some(x) if x >= BF16_MIN_SPEEDUP => (true, format!("{why}, and bf16 convolutions measured {x:.2}x as fast as fp32 here")),
+        Some(x) => (false, format!("{why}, but bf16 convolutions measured {x:.2}x as fast as fp32 here (bf16 needs {BF16_MIN_SPEEDUP}x)")),
+        None => (false, format!("{why}, but measuring bf16's speed failed")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +159,18 @@ mod tests {
         assert_eq!(cpu_bf16(&cpu_flags(zen3)).0, false);
         assert!(cpu_bf16(&cpu_flags(sapphire)).1.contains("amx_bf16"));
         assert_eq!(cpu_bf16(&cpu_flags(graviton3)), (true, "this CPU has bf16".to_string()));
+        // With the instructions, the measured speed decides; without, nothing is measured.
+        let flags = cpu_flags(sapphire);
+        let (fast, why) = cpu_bf16_measured(&flags, || Some(1.9));
+        assert!(fast, "{why}");
+        assert!(why.contains("1.90x as fast"), "{why}");
+        let (fast, why) = cpu_bf16_measured(&flags, || Some(0.72));
+        assert!(!fast && why.contains("0.72x as fast") && why.contains("needs 1.1x"), "{why}");
+        assert!(!cpu_bf16_measured(&flags, || Some(1.05)).0, "a 5 % gain is not worth bf16's rounding");
+        assert!(!cpu_bf16_measured(&flags, || None).0);
+        let (fast, _) = cpu_bf16_measured(&cpu_flags(zen3), || panic!("no bf16 instructions: nothing to measure"));
+        assert!(!fast);
+        assert!(cpu_has_avx512(&flags) && !cpu_has_avx512(&cpu_flags(zen3)));
         // Whatever this machine is, auto resolves to a concrete precision and says why.
         let (p, why) = Precision::Auto.resolve(Device::Cpu);
         assert!(p == Precision::Fp32 || p == Precision::Bf16);
