@@ -191,12 +191,13 @@ mkdir -p "$REPO/target/bench_speed"
     "$s2d_iters" "$i3d_iters" "$predict_slices" "$s2d_data" "$i3d_window x $i3d_batch" "$same_libtorch" \
     "$("$segtrain" version 2>/dev/null | head -1)" "$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- native || echo '+changes')" \
     "$load_start, $(cut -d' ' -f1-3 /proc/loadavg) at the end" "$W/flops.out" \
-    "$(grep -oh 'precision auto -> [a-z0-9]*' "$W/s2d-1.err" | head -1 | sed 's/.*-> //')" "${checks[@]}" <<'EOF' | tee "$REPO/target/bench_speed/table.md"
+    "$(grep -oh 'precision auto -> [a-z0-9]*' "$W/s2d-1.err" | head -1 | sed 's/.*-> //')" \
+    "$(grep -q 'channels-last layout' "$W/s2d-1.err" && echo channels-last || echo NCHW)" "${checks[@]}" <<'EOF' | tee "$REPO/target/bench_speed/table.md"
 import json, statistics, sys, datetime
 (results, ceilings, machine, flags, command, quick, rounds, warmup, s2d_iters, i3d_iters, slices,
- s2d_data, i3d_shape, same_lib, version, commit, load, flops_file, precision) = sys.argv[1:20]
+ s2d_data, i3d_shape, same_lib, version, commit, load, flops_file, precision, layout) = sys.argv[1:21]
 precision = precision or "fp32"  # what SegTrain's `precision auto` resolved to in training
-checks = [json.loads(c) for c in sys.argv[20:]]
+checks = [json.loads(c) for c in sys.argv[21:]]
 rows = [json.loads(l) for l in open(results)]
 ceil = json.load(open(ceilings))
 timed = [r for r in rows if r["round"] > 0]
@@ -271,13 +272,12 @@ print("Ceilings of this CPU (%s threads, PyTorch in the reference's venv, CPU ca
          100 * flops["s2d"] / med("s2d", "reference", "s") / 1e9 / ceil["conv3x3_64_fp32_nchw"],
          100 * flops["s2d"] / med("s2d", "segtrain", "s") / 1e9 / ceil["conv3x3_64_fp32_channels_last"],
          100 * flops["s2d"] / med("s2d", "reference", "s") / 1e9 / ceil["conv3x3_64_fp32_channels_last"]))
-# The ceiling of what SegTrain's Semantic2D training computes in: bf16 trains channels-last, fp32
-# trains NCHW (channels-last made fp32 training slower, BENCHMARKS.md).
-own = "conv3x3_64_bf16_channels_last" if precision == "bf16" else "conv3x3_64_fp32_nchw"
+# The ceiling of what SegTrain's Semantic2D training computes in (its Log says the layout).
+own = {("bf16", "channels-last"): "conv3x3_64_bf16_channels_last", ("fp32", "channels-last"): "conv3x3_64_fp32_channels_last"}
+own = own.get((precision, layout), "conv3x3_64_fp32_nchw")
 print()
 print("SegTrain's Semantic2D training (%s, %s) reaches **%.0f %%** of the ceiling of its precision and layout."
-      % (precision, "channels-last" if precision == "bf16" else "NCHW",
-         100 * flops["s2d"] / med("s2d", "segtrain", "s") / 1e9 / ceil[own]))
+      % (precision, layout, 100 * flops["s2d"] / med("s2d", "segtrain", "s") / 1e9 / ceil[own]))
 print()
 print("Same network: SegTrain's saved weights load into the reference by name and shape (%s), parameters %s "
       "(Semantic2D) and %s (Instance3D) on both sides, the 3D network's levels rebuilt from the config equal "
