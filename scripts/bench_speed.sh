@@ -28,8 +28,8 @@
 # torch==2.13.0 numpy tifffile, ~4.7 GB: the torch wheel's CUDA dependencies are needed for
 # `import torch` even on a CPU) with the Python whose wheel tag matches the project's libtorch,
 # and checks that its libtorch_cpu.so is byte for byte the one SegTrain links.
-# Not part of the test command. Full run: estimated 15-30 minutes on 2 idle cores (not yet timed);
-# quick: about 6 minutes on a shared 2-core machine.
+# Not part of the test command. Full run: 11 minutes on 2 idle cores (2026-12-02, Xeon), plus about
+# 3 for the venv the first time; quick: about 6 minutes on a shared 2-core machine.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 say() { echo "bench_speed: $*" >&2; }
