@@ -28,7 +28,8 @@ fn a_bf16_training_records_its_precision_and_labels_nearly_as_fp32() {
     assert_eq!(record("auto").training.precision.as_deref(), Some(resolved.name()));
     let text = std::fs::read_to_string(models.join("bf16/model.json")).unwrap();
     assert!(text.contains(r#""precision": "bf16""#), "model.json names the precision");
-    assert!(ctx.drain().iter().any(|e| matches!(e, Event::Message { text } if text == "precision bf16 as set")));
+    // bf16 2D networks compute channels-last, and the Log says so.
+    assert!(ctx.drain().iter().any(|e| matches!(e, Event::Message { text } if text == "precision bf16 as set; channels-last layout")));
     let (b, f) = (log_rows(&models.join("bf16")), log_rows(&models.join("fp32")));
     // Same seed, same batches: the bf16 curve follows the fp32 one (bf16 rounding makes the
     // two runs drift apart slowly, a few per cent over these iterations).
