@@ -10,8 +10,10 @@
 #   the default (scale auto, tuned post-processing), no auto-label flags. VNC_CONFIG=Semantic2D:
 #   vnc_sstem's defaults run with Semantic2D instead of Semantic3D.
 set -euo pipefail
-# Everything runs inside main, called on the last line: bash has then read the whole file, so
-# editing the script during a run of an hour or more cannot break that run.
+# Everything runs inside main, called on the last line together with exit: bash has then read
+# the whole function and never reads on, so editing the script during a run of an hour or more
+# cannot break that run (without the exit, bash read on at the old offset into the edited file
+# after main returned, 2026-12-02).
 main() {
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$REPO/scripts/setup.sh"
@@ -158,4 +160,4 @@ done
 echo "bench: logs and files in $work"
 }
 
-main "$@"
+main "$@"; exit  # exit on the same line: bash never reads on into a file edited meanwhile

@@ -115,4 +115,4 @@ done
 echo "bench: logs and files in $work"
 }
 
-main "$@"
+main "$@"; exit  # exit on the same line: bash never reads on into a file edited meanwhile

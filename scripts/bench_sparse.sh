@@ -47,4 +47,4 @@ row dense "dense (100 %)"
 row sparse "sparse: $per_class discs of radius $radius px per class ($(echo "$share" | cut -d' ' -f1) %)"
 echo "bench: files in $work" >&2
 }
-main "$@"
+main "$@"; exit  # exit on the same line: bash never reads on into a file edited meanwhile
