@@ -245,7 +245,7 @@ fn predict_kept_memory(settings: &PredictSettings, image: Volume<f32>, ctx: &Job
     let post = post_process_params(&record, settings, size_ratio)?;
     // Said once every setting has been checked, so that a refused run prints only its error.
     let (precision, why) = crate::settings::Precision::parse(&settings.precision).map_err(|m| Error::InvalidSettings(vec![m]))?.resolve(device);
-    net.set_compute(Compute::for_network(net.spec(), precision, true, false));
+    net.set_compute(Compute::for_network(net.spec(), precision, true));
     if settings.precision.trim() != "fp32" {
         ctx.emit(Event::Message { text: why });
     }

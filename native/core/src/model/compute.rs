@@ -22,17 +22,17 @@ impl Default for Compute {
 }
 
 impl Compute {
-    /// What a network of `spec` computes with at `precision` (resolved: fp32 or bf16), for
-    /// training or for inference. Channels-last only for 2D networks (libtorch 2.13's CPU 3D
-    /// convolutions answer channels_last_3d in NCDHW, so 3D would only pay for conversions); fp32
-    /// training only where `fp32_training_channels_last` (see `settings::fp32_training_channels_last`:
-    /// on a 2-core EPYC with AVX2, channels-last made a forward pass 1.19x faster but a training
-    /// iteration 0.92x as fast; on an AVX-512 Xeon training gained 1.13-1.24x). bf16 2D always
-    /// computes channels-last (oneDNN's bf16 fast path).
-    pub fn for_network(spec: &super::UNetSpec, precision: crate::settings::Precision, inference: bool, fp32_training_channels_last: bool) -> Self {
+    /// What a network of `spec` computes with at `precision` (resolved: fp32 or bf16).
+    /// Channels-last only for 2D networks (libtorch 2.13's CPU 3D convolutions answer
+    /// channels_last_3d in NCDHW, so 3D would only pay for conversions); in fp32 only where
+    /// `fp32_channels_last`: always for inference, for training where
+    /// `settings::fp32_training_channels_last` says so (on a 2-core EPYC with AVX2, channels-last
+    /// made a forward pass 1.19x faster but a training iteration 0.92x as fast; on an AVX-512 Xeon
+    /// training gained 1.13-1.24x). bf16 2D always computes channels-last (oneDNN's bf16 fast path).
+    pub fn for_network(spec: &super::UNetSpec, precision: crate::settings::Precision, fp32_channels_last: bool) -> Self {
         let bf16 = precision.is_bf16();
         let two_d = spec.spatial_dims() == 2;
-        Compute { channels_last: two_d && (bf16 || inference || fp32_training_channels_last), bf16 }
+        Compute { channels_last: two_d && (bf16 || fp32_channels_last), bf16 }
     }
 
     pub fn kind(&self) -> Kind {
@@ -166,16 +166,14 @@ mod tests {
     }
 
     #[test]
-    fn channels_last_for_2d_inference_bf16_and_avx512_training_only() {
+    fn channels_last_for_2d_bf16_and_where_fp32_gains() {
         use crate::settings::Precision::{Bf16, Fp32};
         let (two, three) = (super::super::UNetSpec::two_d(&[4, 8], 1, 1), super::super::UNetSpec::three_d(&[4, 8], [5.0, 5.0, 40.0], 1, 1));
-        assert_eq!(Compute::for_network(&two, Fp32, false, false), Compute::default());
-        assert_eq!(Compute::for_network(&two, Fp32, false, true), Compute { channels_last: true, bf16: false });
-        assert_eq!(Compute::for_network(&two, Fp32, true, false), Compute { channels_last: true, bf16: false });
-        assert_eq!(Compute::for_network(&two, Bf16, false, false), Compute { channels_last: true, bf16: true });
-        assert_eq!(Compute::for_network(&three, Fp32, true, true), Compute::default());
-        assert_eq!(Compute::for_network(&three, Fp32, false, true), Compute::default());
-        assert_eq!(Compute::for_network(&three, Bf16, true, false), Compute { channels_last: false, bf16: true });
+        assert_eq!(Compute::for_network(&two, Fp32, false), Compute::default());
+        assert_eq!(Compute::for_network(&two, Fp32, true), Compute { channels_last: true, bf16: false });
+        assert_eq!(Compute::for_network(&two, Bf16, false), Compute { channels_last: true, bf16: true });
+        assert_eq!(Compute::for_network(&three, Fp32, true), Compute::default());
+        assert_eq!(Compute::for_network(&three, Bf16, true), Compute { channels_last: false, bf16: true });
     }
 
     #[test]

@@ -295,7 +295,7 @@ impl Run {
         let mut net = UNet::new(&vs.root(), &spec, &mut Rng::new(config.seed));
         // The seed's weights are drawn in fp32 whatever the precision: bf16 only changes the compute.
         let (precision, mut precision_reason) = config.precision.resolve(device);
-        let compute = Compute::for_network(&spec, precision, false, crate::settings::fp32_training_channels_last(device));
+        let compute = Compute::for_network(&spec, precision, crate::settings::fp32_training_channels_last(device));
         if compute.channels_last {
             precision_reason.push_str("; channels-last layout");
         }
