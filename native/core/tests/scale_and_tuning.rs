@@ -44,6 +44,12 @@ fn a_model_trained_at_scale_2_labels_tunes_and_links_at_full_size() {
     assert!(messages(&ctx).iter().any(|m| m.contains("resampling from 5.00x5.00x40.00 nm to the model's 10.00x10.00x40.00 nm")));
     let iou = foreground_iou(&new.labels, &result.labels.data);
     assert!(iou > 0.5, "foreground IoU {iou:.3} at full size");
+    // Without a calibration the stack is taken to be at the training stacks' 5 nm, as they
+    // were given, not at the model's 10 nm: the same labels (it once ran at full size).
+    let ctx = JobContext::default();
+    let uncalibrated = predict(&settings, Volume::new(new.image.clone(), new.shape).unwrap(), &ctx).unwrap();
+    assert!(messages(&ctx).iter().any(|m| m.contains("resampling from 5.00x5.00x40.00 nm to the model's 10.00x10.00x40.00 nm")));
+    assert_eq!(uncalibrated.labels.data, result.labels.data);
 
     // Linking sections: the demo's objects run through the sections, so linked ids are fewer
     // and shared by consecutive sections.

@@ -308,11 +308,12 @@ pub(crate) fn probability_maps(net: &UNet, head: &Head, model_window: [usize; 3]
 }
 
 /// The voxel size of a stack to label or tune with `record`'s model: the one given, else the
-/// stack's calibration, else the model's own (no resampling). For a 2D model z is the model's:
-/// it labels each section, whatever their spacing.
+/// stack's calibration, else the one the training stacks were given (so an uncalibrated stack
+/// is resampled by the scale the model trained at, like the uncalibrated training stacks). For
+/// a 2D model z is the model's: it labels each section, whatever their spacing.
 pub(crate) fn stack_voxel_nm(record: &ModelRecord, given: Option<[f64; 3]>, calibration: Option<[f64; 3]>) -> [f64; 3] {
     let model_nm = record.config.voxel_nm;
-    let mut stack_nm = given.or(calibration).unwrap_or(model_nm);
+    let mut stack_nm = given.or(calibration).unwrap_or_else(|| record.input_voxel_nm());
     if record.config.dims == 2 {
         stack_nm[2] = model_nm[2];
     }

@@ -210,7 +210,7 @@ pub(super) fn auto_label(context: &Value) -> Result<CommandSchema> {
     let post = record.as_ref().map(|r| r.postprocess.clone()).unwrap_or_default();
     let p: InstanceParams = post.instance;
     let run = PredictSettings::default();
-    let [x, y, z] = voxel_fields(record.as_ref().map_or([1.0; 3], |r| r.config.voxel_nm), context.get("calibration").and_then(calibration_nm), Group::Data);
+    let [x, y, z] = voxel_fields(record.as_ref().map_or([1.0; 3], |r| r.input_voxel_nm()), context.get("calibration").and_then(calibration_nm), Group::Data);
     // Facts of one model: they start at its stored (tuned) values, not at the last ones typed.
     let instance = |f: Field, applies: bool| f.applies_if(applies).not_remembered();
     Ok(CommandSchema {

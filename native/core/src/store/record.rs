@@ -135,6 +135,14 @@ pub struct ModelRecord {
 }
 
 impl ModelRecord {
+    /// The voxel size the training stacks were given (their calibration, or the one typed),
+    /// before any `scale`: a stack to label that has no calibration is taken to have it, as the
+    /// training stacks were. (The model's own, `config.voxel_nm`, is that times the scale: a
+    /// stack assumed to be at it would be labelled at the wrong scale.)
+    pub fn input_voxel_nm(&self) -> [f64; 3] {
+        self.training.scale.as_ref().map_or(self.config.voxel_nm, |s| s.input_voxel_nm)
+    }
+
     /// Whether this record describes a model SegTrain can rebuild and use: every problem, in
     /// words (a model.json written by a newer SegTrain, edited by hand or damaged). The sizes
     /// are bounded so that no hostile file makes the network or a window absurdly large.
