@@ -25,7 +25,7 @@ const USAGE: &str = "usage (every setting is --key value, the key as in Fiji's d
                    [--weights final|best] [--x_nm X --y_nm Y --z_nm Z] [--overlap F] [--tta]
                    [--gpus N] [--cpus N] [--batch N] [--threshold F] [--foreground_threshold F]
                    [--seed_foreground F] [--seed_contour F] [--seed_distance F] [--min_seed_size N]
-                   [--min_size N] [--link_sections F] [--precision auto|fp32|bf16]
+                   [--min_size N] [--max_hole_size N] [--link_sections F] [--precision auto|fp32|bf16]
   segtrain tune --model NAME --image IMG --labels LBL [--models_folder DIR] [--weights final|best]
                 [--x_nm X --y_nm Y --z_nm Z] [--cpus N]
   segtrain evaluate --segmentation S.tif --truth T.tif --kind semantic|foreground|instance [--per_slice] [--ignore_label V] [--json]

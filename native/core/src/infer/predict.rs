@@ -72,6 +72,7 @@ pub struct PredictSettings {
     pub seed_distance: Option<serde_json::Value>,
     pub min_seed_size: Option<serde_json::Value>,
     pub min_size: Option<serde_json::Value>,
+    pub max_hole_size: Option<serde_json::Value>,
     pub link_sections: Option<serde_json::Value>,
     /// Slices blended per chunk; 0 = as many as CHUNK_FLOATS allows. The result does not depend
     /// on it (window positions are fixed for the whole stack); only memory and speed do.
@@ -101,6 +102,7 @@ impl Default for PredictSettings {
             seed_distance: None,
             min_seed_size: None,
             min_size: None,
+            max_hole_size: None,
             link_sections: None,
             weights: "final".into(),
             threshold: None,
@@ -162,6 +164,7 @@ impl PredictSettings {
             ("seed_distance", &self.seed_distance),
             ("min_seed_size", &self.min_seed_size),
             ("min_size", &self.min_size),
+            ("max_hole_size", &self.max_hole_size),
             ("link_sections", &self.link_sections),
         ];
         if flat.iter().all(|(_, v)| v.is_none()) {

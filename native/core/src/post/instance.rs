@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::components::label_where;
+use super::holes::fill_holes;
 use super::labels::{relabel_consecutive, remove_small};
 use super::shape;
 use super::watershed::flood;
@@ -42,6 +43,10 @@ pub struct InstanceParams {
     pub min_seed_size: usize,
     /// Final objects with fewer voxels are removed (set to 0).
     pub min_size: usize,
+    /// Holes of the mask (background enclosed by foreground, see `fill_holes`) with at most
+    /// this many voxels are flooded too: the inside of an organelle that the network took for
+    /// background (starch grains of a chloroplast). 0 = none.
+    pub max_hole_size: usize,
     /// 2D models on serial sections: objects of consecutive sections whose IoU is at least
     /// this get one id (see `SectionLinker`); 0 = off, every section numbered on its own.
     pub link_sections: f32,
@@ -56,6 +61,7 @@ impl Default for InstanceParams {
             seed_distance: 0.5,
             min_seed_size: 8,
             min_size: 32,
+            max_hole_size: 0,
             link_sections: 0.0,
         }
     }
@@ -88,7 +94,8 @@ impl InstanceParams {
 /// 1. Seeds: connected components of voxels with `foreground >= seed_foreground`,
 ///    `contour <= seed_contour` and, with a distance map, `distance >= seed_distance`;
 ///    components under `min_seed_size` voxels are dropped.
-/// 2. Watershed of the seeds over the mask `foreground >= foreground_threshold`, on the
+/// 2. Watershed of the seeds over the mask `foreground >= foreground_threshold` (with its
+///    holes of at most `max_hole_size` voxels filled), on the
 ///    relief `contour`, or `contour + (1 - distance) / 2` with a distance map: boundaries are
 ///    ridges, and the distance adds a slope down to each object's centre, so fronts meet at
 ///    the narrowest neck where the contour is ambiguous. (Not `1 - foreground`: foreground
@@ -99,13 +106,14 @@ impl InstanceParams {
 ///
 /// `per_slice`: every step works on each z slice alone (4-connectivity); ids are unique in
 /// the stack, but objects are not linked across z (a cell cut by 10 sections has 10 ids), and
-/// `min_seed_size` / `min_size` count voxels of one slice. Otherwise everything is 3-D
+/// `min_seed_size` / `min_size` / `max_hole_size` count voxels of one slice. Otherwise everything is 3-D
 /// (6-connectivity).
 ///
 /// Memory beyond the inputs and the output: the union-find table of the seeds and the
 /// watershed queue (at most 4 bytes per voxel each, per slice for the queue in per-slice
-/// mode); the masks and the relief are computed on the fly. NaN inputs are never seeds nor
-/// mask.
+/// mode); the masks and the relief are computed on the fly, except with `max_hole_size`: then
+/// the mask (1 byte per voxel) and, while holes are found, the labels of its background (4).
+/// NaN inputs are never seeds nor mask (but may lie in a filled hole).
 ///
 /// # Panics
 /// If an input's length does not match `shape`.
@@ -121,7 +129,17 @@ pub fn segment_instances(
     shape::voxels(contour.len(), shape, "contour");
     let p = params;
     let seed = |i: usize| foreground[i] >= p.seed_foreground && contour[i] <= p.seed_contour;
-    let in_mask = |i: usize| foreground[i] >= p.foreground_threshold;
+    let above = |i: usize| foreground[i] >= p.foreground_threshold;
+    // Filled holes need the mask as bytes; without them it is tested on the fly.
+    let filled = (p.max_hole_size > 0).then(|| {
+        let mut mask: Vec<u8> = (0..foreground.len()).map(|i| above(i) as u8).collect();
+        fill_holes(&mut mask, shape, per_slice, p.max_hole_size);
+        mask
+    });
+    let in_mask = |i: usize| match &filled {
+        Some(mask) => mask[i] != 0,
+        None => above(i),
+    };
     let mut labels = match distance {
         Some(distance) => {
             shape::voxels(distance.len(), shape, "distance");
@@ -227,6 +245,38 @@ mod tests {
         let labels = segment_instances(&scene.foreground, &scene.contour, None, scene.shape, true, &params);
         assert_eq!(ids(&labels), vec![1, 2]);
         assert_eq!(labels[3 * 40 + 3], 1);
+    }
+
+    #[test]
+    fn holes_up_to_max_hole_size_are_flooded_by_the_object_around_them() {
+        // A disc of radius 12 whose core (radius 4, ~50 px) the network calls background,
+        // with a contour drawn around it: a ring. Its seed is the ring.
+        let scene = Scene::balls([1, 32, 32], &[[0.0, 16.0, 16.0]], 12.0, 2, true);
+        let (mut foreground, mut contour) = (scene.foreground.clone(), scene.contour.clone());
+        for i in 0..foreground.len() {
+            let (dy, dx) = ((i / 32) as f32 - 16.0, (i % 32) as f32 - 16.0);
+            let r = (dy * dy + dx * dx).sqrt();
+            if r <= 4.0 {
+                foreground[i] = 0.0;
+            } else if r <= 6.0 {
+                contour[i] = 1.0;
+            }
+        }
+        let disc = scene.ball_mask(0);
+        let ring = InstanceParams { min_seed_size: 1, min_size: 1, ..InstanceParams::default() };
+        let labels = segment_instances(&foreground, &contour, None, scene.shape, true, &ring);
+        assert_eq!(ids(&labels), vec![1]);
+        let with_hole = best_iou(&labels, &disc);
+        assert!(with_hole < 0.93, "the core is missing: IoU {with_hole}");
+        let filled = InstanceParams { max_hole_size: 60, ..ring.clone() };
+        let labels = segment_instances(&foreground, &contour, None, scene.shape, true, &filled);
+        assert_eq!(ids(&labels), vec![1]);
+        let whole = best_iou(&labels, &disc);
+        assert!(whole > with_hole + 0.05 && whole > 0.95, "{with_hole} -> {whole}");
+        // A hole larger than the limit stays.
+        let small = InstanceParams { max_hole_size: 20, ..ring };
+        let labels = segment_instances(&foreground, &contour, None, scene.shape, true, &small);
+        assert_eq!(best_iou(&labels, &disc), with_hole);
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! sections are segmented independently, objects are not linked across z) or in 3-D
 //! (6-connectivity). Voxel counts must fit `u32` (ids are `u32`).
 mod components;
+mod edge;
+mod holes;
 mod instance;
 mod labels;
 mod link;

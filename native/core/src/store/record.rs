@@ -107,6 +107,7 @@ impl PostProcess {
         let scale = |v: usize| (v as f64 * ratio).round() as usize;
         self.instance.min_size = scale(self.instance.min_size);
         self.instance.min_seed_size = scale(self.instance.min_seed_size);
+        self.instance.max_hole_size = scale(self.instance.max_hole_size);
         self
     }
 }

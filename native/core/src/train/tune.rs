@@ -32,14 +32,19 @@ pub struct TuneReport {
     /// Post-processing runs tried.
     pub evaluations: usize,
     pub seconds: f64,
+    /// AP@0.5: the truth objects cut by the block's y/x edges, left out of the score, and the
+    /// objects in all (see post::EdgeObjects). Absent when none was cut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_objects: Option<(usize, usize)>,
 }
 
 impl TuneReport {
     /// "post-processing tuned on the validation block: AP@0.5 0.149 -> 0.412 (seed_contour 0.3 -> 0.2), 84 runs in 6.1 s"
     pub fn to_line(&self) -> String {
         let changes = if self.changes.is_empty() { "nothing changed".to_string() } else { self.changes.join(", ") };
+        let without = self.cut_objects.map_or(String::new(), |(cut, all)| format!(" without the {cut} of {all} objects its edges cut"));
         format!(
-            "post-processing tuned on the {}: {} {:.3} -> {:.3} ({changes}), {} runs in {:.1} s",
+            "post-processing tuned on the {}: {} {:.3} -> {:.3}{without} ({changes}), {} runs in {:.1} s",
             self.on, self.metric, self.before, self.after, self.evaluations, self.seconds
         )
     }
@@ -59,6 +64,7 @@ pub fn tune_post_process(head: &Head, maps: &[f32], truth: &[u32], shape: [usize
     let mut tuned = post.clone();
     let unannotated = ignore.map_or(0, |ignore| truth.iter().filter(|&&l| l == ignore).count());
     let mut on = on.to_string();
+    let mut cut_objects = None;
     let (metric, before, after, evaluations, changes): (&str, TuneScore, TuneScore, usize, Vec<String>) = match head {
         Head::Classes { .. } => return Ok(None),
         Head::Binary { .. } => {
@@ -83,6 +89,7 @@ pub fn tune_post_process(head: &Head, maps: &[f32], truth: &[u32], shape: [usize
             let t = tune_instance(&maps[..n], &maps[n..2 * n], distance_map, truth, shape, per_slice, &post.instance, instance_metric);
             let changes = instance_changes(&post.instance, &t.params);
             tuned.instance = t.params;
+            cut_objects = Some(t.cut_objects).filter(|&(cut, _)| cut > 0);
             let reported = |s: TuneScore| TuneScore { score: instance_metric.reported(s.score), ..s };
             (instance_metric.name(), reported(t.before), reported(t.after), t.evaluations, changes)
         }
@@ -97,6 +104,7 @@ pub fn tune_post_process(head: &Head, maps: &[f32], truth: &[u32], shape: [usize
         changes,
         evaluations,
         seconds: started.elapsed().as_secs_f64(),
+        cut_objects,
     };
     Ok(Some((tuned, report)))
 }
@@ -125,6 +133,7 @@ fn instance_changes(a: &InstanceParams, b: &InstanceParams) -> Vec<String> {
         changed("seed_distance", a.seed_distance as f64, b.seed_distance as f64),
         changed("min_seed_size", a.min_seed_size as f64, b.min_seed_size as f64),
         changed("min_size", a.min_size as f64, b.min_size as f64),
+        changed("max_hole_size", a.max_hole_size as f64, b.max_hole_size as f64),
     ]
     .into_iter()
     .flatten()

@@ -92,7 +92,7 @@ public final class Native {
      * @param settingsJson settings object (keys: see PredictSettings in native/core/src/infer/predict.rs:
      *                     name, models_dir, overlap, tta, gpus, cpus, batch, probabilities, voxel_nm,
      *                     weights, threshold, instance {foreground_threshold, seed_foreground, seed_contour,
-     *                     seed_distance, min_seed_size, min_size})
+     *                     seed_distance, min_seed_size, min_size, max_hole_size, link_sections})
      * @param image        one float[] per slice, row-major, width*height values each
      * @return a job handle; its result JSON (jobFinish) is {"slices","height","width","max_label",
      *         "outputs":[channel names],"config","kind":"semantic"|"instance","per_slice":bool}; then
