@@ -71,8 +71,12 @@ coarser() {
 
 # What a training did: iterations, and the scale and tuning lines of its log.
 its_done() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["training"]["iterations_done"])' "$work/models/$1/model.json"; }
+# (Either line may be absent: a model with several classes has nothing to tune; grep's status 1
+# would then end the script under pipefail, as it did after vnc_sstem's Semantic2D run.)
 said() {
-    { grep -oE 'scale: .*-> scale [0-9]+' "$work/$1.train.log" | head -n 1; grep -o 'post-processing tuned.*' "$work/$1.train.log" | sed 's/post-processing tuned on the validation block: /tuned: /'; } | paste -sd ';' -
+    { grep -oE 'scale: .*-> scale [0-9]+' "$work/$1.train.log" | head -n 1 || true
+      grep -o 'post-processing tuned.*' "$work/$1.train.log" | sed 's/post-processing tuned on the validation block: /tuned: /' || true
+    } | paste -sd ';' -
 }
 
 evaluate() { "$seg" evaluate --segmentation "$1" --truth "$2" --kind "$3" ${4:+--per-slice} --json; }
