@@ -8,7 +8,8 @@
 #   bash scripts/bench_recipes.sh DATASET ITERATIONS VARIANT...
 #   VARIANT: label=key:value,key:value (config keys; values as JSON), e.g.
 #     sgd=  adamw-2e-3=optimizer:"adamw",schedule:"cosine",base_lr:0.002,weight_decay:0.01
-#   DATASET: chloroplast (Instance2D), plate2d or isbi2012 (Semantic2D).
+#   DATASET: chloroplast (Instance2D), plate2d or isbi2012 (Semantic2D), vnc_sstem (Semantic2D, or
+#   VNC_CONFIG=Semantic3D).
 #   Flags for `segtrain train` (e.g. --samples_per_batch 8) can be given per variant as key `flags`, and
 #   another iteration count (equal time for a slower variant) as key `its`:
 #     b8=flags:"--samples_per_batch 8",its:600
@@ -52,6 +53,12 @@ case $set_name in
         score() {
             local r; r=$("$seg" evaluate --segmentation "$1" --truth "$work/test.lbl.tif" --kind semantic --json)
             python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("pixel error %.3f" % (1 - r["pixel_accuracy"]))' "$r"
+        } ;;
+    vnc_sstem) config=${VNC_CONFIG:-Semantic2D}; crop v "$data/vnc_sstem/images.tif" "$data/vnc_sstem/labels.tif" z 0:11 11:
+        voxel=() # calibrated: 4.6 x 4.6 x 50 nm
+        score() {
+            local r; r=$("$seg" evaluate --segmentation "$1" --truth "$work/test.lbl.tif" --kind semantic --json)
+            python3 -c 'import json,sys; r=json.loads(sys.argv[1]); i=dict(zip(r["classes"], r["iou"])); print("mitochondria IoU %.3f (membrane %.3f, mean IoU %.3f)" % (i[3], i[1], r["mean_iou"]))' "$r"
         } ;;
     *) echo "bench: unknown dataset $set_name" >&2; exit 2 ;;
 esac
