@@ -55,11 +55,16 @@ def three_d_spec(filters, voxel_nm, in_channels, out_channels):
             "io_kernel": io_kernel, "levels": levels}
 
 
+# layers.rs pads by replicating the border; `train --padding zeros` measures what zero padding
+# (done inside the convolution, no copy of the input) would save.
+PADDING = "replicate"
+
+
 def conv(c_in, c_out, kernel, stride, bias):
     """layers.rs Conv: "same" replicate padding, then an unpadded convolution."""
     cls = nn.Conv2d if len(kernel) == 2 else nn.Conv3d
     padding = tuple(k // 2 for k in kernel)
-    mode = "replicate" if any(padding) else "zeros"
+    mode = PADDING if any(padding) else "zeros"
     return cls(c_in, c_out, tuple(kernel), stride=tuple(stride), padding=padding, padding_mode=mode, bias=bias)
 
 
@@ -372,6 +377,9 @@ def cmd_train(a):
         voxel = [float(v) for v in a.voxel_nm.split(",")] if a.voxel_nm else config["voxel_nm"]
         spec = three_d_spec(config["filters"], voxel, 1, out_channels)
     net = UNet(spec)
+    layout = torch.channels_last if config["dims"] == 2 else torch.channels_last_3d
+    if a.channels_last:
+        net = net.to(memory_format=layout)
     net.train()
     opt = optimizer_for(net, config, config["base_lr"])
     spatial = 2 if config["dims"] == 2 else 3
@@ -390,6 +398,8 @@ def cmd_train(a):
         x, t = torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ts))
         if spatial == 2:
             x, t = x[:, :, 0], t[:, :, 0]
+        if a.channels_last:
+            x = x.contiguous(memory_format=layout)
         return x, t
 
     def step(x, t):
@@ -406,6 +416,12 @@ def cmd_train(a):
         losses.append(step(x, t))
         times.append(time.perf_counter() - start)
     timed = times[a.warmup:]
+    if a.profile:
+        # Where a step's time goes, by operator (self time: without the operators it calls).
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            for _ in range(a.profile):
+                step(*batch())
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=30), file=sys.stderr)
     # One more iteration under the FLOP counter (not timed).
     x, t = batch()
     flops = count_flops(lambda: step(x, t))
@@ -579,6 +595,9 @@ def main():
     c.add_argument("--voxel-nm")
     c.add_argument("--threads", type=int, default=os.cpu_count())
     c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--channels-last", action="store_true", help="weights and inputs channels-last")
+    c.add_argument("--padding", choices=["replicate", "zeros"], default="replicate")
+    c.add_argument("--profile", type=int, default=0, help="then profile this many steps (table to stderr)")
     for name in ("predict", "check", "flops"):
         c = sub.add_parser(name)
         c.add_argument("--model", required=True)
@@ -592,6 +611,8 @@ def main():
         elif name == "check":
             c.add_argument("--segtrain-probabilities", required=True)
     a = p.parse_args()
+    global PADDING
+    PADDING = getattr(a, "padding", PADDING)
     {"ceilings": cmd_ceilings, "train": cmd_train, "predict": cmd_predict, "check": cmd_check, "flops": cmd_flops}[a.cmd](a)
 
 
