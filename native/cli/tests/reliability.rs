@@ -68,7 +68,7 @@ fn fixture() -> (PathBuf, PathBuf) {
     let out = segtrain(&[
         "train", "--image", &format!("{d}/image.tif"), "--labels", &format!("{d}/labels.tif"), "--config", "Semantic2D", "--name", "good",
         "--models-dir", models.to_str().unwrap(), "--iterations", "2", "--iteration-save", "2", "--window", "1,32,32", "--batch", "1",
-        "--validation", "0", "--lr", "0.01",
+        "--validation", "0", "--lr", "0.01", "--scale", "1", // the messages below name its 5 nm voxels
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     edited_model(&models, "newer", |r| r["schema_version"] = 99.into());

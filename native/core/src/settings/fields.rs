@@ -256,7 +256,7 @@ pub(super) fn tune() -> CommandSchema {
     CommandSchema {
         command: "tune",
         title: "Tune Post-processing",
-        intro: "Finds the post-processing values that score best on a labelled stack the model has not trained on, and stores them in the model (Auto Label starts from them; its fields still override them). The network runs once; then a few hundred settings are tried: binary semantic models the threshold, for the foreground IoU; instance models the watershed's thresholds and size limits, for AP@0.5 (ties: foreground IoU), or where the labels cover at least 75 % of the stack (dense neuropil) for the adapted Rand error.",
+        intro: "Finds the post-processing values that score best on a labelled stack the model has not trained on, and stores them in the model (Auto Label starts from them; its fields still override them). The network runs once; then a few hundred settings are tried: binary semantic models the threshold, for the foreground IoU; instance models the watershed's thresholds, hole and size limits, for AP@0.5 (ties: foreground IoU; objects cut by the stack's edges left out), or where the labels cover at least 75 % of the stack (dense neuropil) for the adapted Rand error.",
         footer: "The Log shows the score before and after and what changed. Press Esc to stop (the model is then unchanged).",
         takes_calibration: true,
         fields: vec![

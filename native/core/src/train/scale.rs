@@ -6,7 +6,8 @@
 //! that keeps what must be seen large enough:
 //! - instance labels: the median object, as the diameter of a disc of its cross-section's area,
 //!   stays at least INSTANCE_DIAMETER_PX across;
-//! - semantic labels: the thinnest class (membranes, say) stays at least SEMANTIC_WIDTH_PX wide.
+//! - semantic labels: the thinnest class (membranes, say) stays at least SEMANTIC_WIDTH_PX wide,
+//!   and the factor is at most SEMANTIC_MAX_AUTO.
 //!
 //! The model then trains on resampled stacks (linear for the image, nearest for the labels, on
 //! auto-label's own grid) and stores the voxel size it saw; auto-label resamples any stack to
@@ -24,11 +25,15 @@ use serde::{Deserialize, Serialize};
 /// with their neighbours in a 128 window) than at full size; a third of the size (~30 px) is
 /// not measured yet, so 40 keeps them at half.
 pub const INSTANCE_DIAMETER_PX: f64 = 40.0;
-/// Thin structures at least this many pixels wide after downsampling. 12 let plate2d's holes
-/// (24 px) train at half size, which scored hole IoU 0.67 on the held-out quarter against 0.82
-/// at full size (BENCHMARKS.md); until scales are compared on more semantic data, only
-/// structures twice as wide as that are downsampled.
-pub const SEMANTIC_WIDTH_PX: f64 = 24.0;
+/// Thin structures at least this many pixels wide after downsampling. vnc_sstem's membranes
+/// (7 px at 4.6 nm) at scale 2 (3.5 px): held-out mitochondria IoU 0.577 against 0.276 at full
+/// size after the same 1000 iterations, and the membranes themselves 0.648 against 0.567
+/// (BENCHMARKS.md). (The earlier 24 came from a plate2d run that auto-label had labelled at the
+/// wrong scale.)
+pub const SEMANTIC_WIDTH_PX: f64 = 3.0;
+/// `auto` downsamples semantic labels by at most this: 2 is the only factor measured so far on
+/// semantic data (a set `scale` may go further).
+pub const SEMANTIC_MAX_AUTO: usize = 2;
 
 /// The scale a training ran at, and why (model.json `training.scale`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -115,8 +120,8 @@ fn measure(task: Task, labels: &[u32], shape: [usize; 3], ignore: Option<u32>) -
         },
         Task::Semantic => match thinnest_structure(labels, shape, ignore) {
             Some((class, w)) => {
-                let s = pick(w, SEMANTIC_WIDTH_PX);
-                (s, format!("thinnest structure{of_sparse} (label {class}) {w:.0} px wide -> scale {s} (at least {SEMANTIC_WIDTH_PX:.0} px wanted)"))
+                let s = pick(w, SEMANTIC_WIDTH_PX).min(SEMANTIC_MAX_AUTO);
+                (s, format!("thinnest structure{of_sparse} (label {class}) {w:.0} px wide -> scale {s} (at least {SEMANTIC_WIDTH_PX:.0} px wanted, {SEMANTIC_MAX_AUTO} at most)"))
             }
             None => (1, format!("one class only, nothing to measure -> scale 1{none}")),
         },
@@ -192,12 +197,19 @@ mod tests {
     fn semantic_labels_follow_their_thinnest_class() {
         let mut config = load_config("Semantic2D").unwrap();
         config.window = [1, 64, 64];
-        // Bands 80 px wide of classes 1 and 2: scale 3 keeps them 27 px wide.
-        let (h, w) = (256, 480);
-        let data: Vec<u32> = (0..h * w).map(|i| if (i % w + 40) / 80 % 2 == 0 { 1 } else { 2 }).collect();
-        let choice = choose(&config, &Volume { data, shape: [1, h, w], voxel_nm: None }).unwrap();
-        assert_eq!(choice.factor, [1, 3, 3], "{}", choice.reason);
-        assert!(choice.reason.starts_with("thinnest structure (label 1) 80 px wide"), "{}", choice.reason);
+        // Bands 80 px wide of classes 1 and 2 could go far below; auto stops at 2.
+        let bands = |width: usize| -> Volume<u32> {
+            let (h, w) = (256, 480);
+            let data = (0..h * w).map(|i| if (i % w + width / 2) / width % 2 == 0 { 1 } else { 2 }).collect();
+            Volume { data, shape: [1, h, w], voxel_nm: None }
+        };
+        let choice = choose(&config, &bands(80)).unwrap();
+        assert_eq!(choice.factor, [1, 2, 2], "{}", choice.reason);
+        assert!(choice.reason.starts_with("thinnest structure (label 1) 80 px wide -> scale 2"), "{}", choice.reason);
+        // Bands 5 px wide (membranes) stay at full size: half would leave 2.5 px.
+        let choice = choose(&config, &bands(5)).unwrap();
+        assert_eq!(choice.factor, [1, 1, 1], "{}", choice.reason);
+        assert!(choice.reason.starts_with("thinnest structure (label 1) 5 px wide -> scale 1"), "{}", choice.reason);
     }
 
     #[test]
