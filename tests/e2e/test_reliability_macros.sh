@@ -8,7 +8,7 @@ CLI=$REPO/target/release/segtrain
 M=$WORK/models
 "$CLI" demo-data --out "$WORK" --slices 2 --height 64 --width 64 >/dev/null || fail "demo data"
 "$CLI" train --image "$WORK/image.tif" --labels "$WORK/labels.tif" --config Semantic2D --name good --models-dir "$M" \
-    --iterations 2 --iteration-save 2 --window 1,32,32 --batch 1 --validation 0 2>/dev/null >/dev/null || fail "training the good model"
+    --iterations 2 --iteration-save 2 --window 1,32,32 --batch 1 --validation 0 --scale 1 2>/dev/null >/dev/null || fail "training the good model" # scale 1: the messages name its 5 nm voxels
 cp -r "$M/good" "$M/newer" && sed -i 's/"schema_version": [0-9]*/"schema_version": 99/' "$M/newer/model.json"
 cp -r "$M/good" "$M/garbage-weights" && printf 'not safetensors' >"$M/garbage-weights/model.safetensors"
 # Every file and folder in the models folder with its size and time (not the folder's own time:
