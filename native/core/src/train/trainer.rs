@@ -698,7 +698,9 @@ fn scale_message(choice: &ScaleChoice, model_nm: [f64; 3]) -> String {
     let s = choice.scaled_shape();
     let mut text = format!("scale: {}", choice.reason);
     if !choice.is_identity() {
-        text += &format!("; training at {}x{}x{} nm, {}x{} px per slice", model_nm[0], model_nm[1], model_nm[2], s[2], s[1]);
+        // Rounded for reading: 4.6 x 2 is 9.200000000000001 in floating point.
+        let nm = |v: f64| (v * 1e4).round() / 1e4;
+        text += &format!("; training at {}x{}x{} nm, {}x{} px per slice", nm(model_nm[0]), nm(model_nm[1]), nm(model_nm[2]), s[2], s[1]);
     }
     text
 }
