@@ -85,8 +85,8 @@ pub struct Tuned<P> {
     /// Post-processing runs tried.
     pub evaluations: usize,
     /// AP@0.5 tuning: truth objects cut by the block's y/x edges, left out of the score (see
-    /// `EdgeObjects`), and truth objects in all; (0, 0) otherwise.
-    pub cut_objects: (usize, usize),
+    /// `EdgeObjects`), and truth objects in all; None when none was left out.
+    pub cut_objects: Option<(usize, usize)>,
 }
 
 /// Instance decoding tuned against `truth` (ids, 0 = background) from the maps of one stack of
@@ -115,13 +115,13 @@ pub fn tune_instance(
         let labels = segment_instances(foreground, contour, distance, shape, per_slice, p);
         let mask: Vec<u8> = labels.iter().map(|&l| (l != 0) as u8).collect();
         let iou = binary_scores(&truth_mask, &mask).iou[1].unwrap_or(0.0);
-        let score = match (metric, &edge) {
-            (InstanceMetric::Ap50, Some(edge)) => {
-                let inside = edge.prediction_inside(truth, &labels, shape);
-                instance_scores(&edge.truth_inside, &inside, shape, per_slice).ap50
-            }
-            (InstanceMetric::Ap50, None) => instance_scores(truth, &labels, shape, per_slice).ap50,
-            (InstanceMetric::AdaptedRand, _) => 1.0 - instance_scores(truth, &labels, shape, per_slice).arand,
+        let scores = match &edge {
+            Some(edge) => instance_scores(&edge.truth_inside, &edge.prediction_inside(truth, &labels, shape), shape, per_slice),
+            None => instance_scores(truth, &labels, shape, per_slice),
+        };
+        let score = match metric {
+            InstanceMetric::Ap50 => scores.ap50,
+            InstanceMetric::AdaptedRand => 1.0 - scores.arand,
         };
         TuneScore { score, foreground_iou: iou }
     };
@@ -146,7 +146,7 @@ pub fn tune_instance(
             break;
         }
     }
-    let cut_objects = edge.map_or((0, 0), |e| (e.cut_count(), e.objects));
+    let cut_objects = edge.map(|e| (e.cut_count(), e.objects));
     Tuned { params: best, before, after: best_score, evaluations, cut_objects }
 }
 
@@ -205,7 +205,7 @@ pub fn tune_threshold(probability: &[f32], truth: &[u8], start: f32) -> Tuned<f3
             (best, best_score) = (t, s);
         }
     }
-    Tuned { params: best, before, after: best_score, evaluations, cut_objects: (0, 0) }
+    Tuned { params: best, before, after: best_score, evaluations, cut_objects: None }
 }
 
 #[cfg(test)]
@@ -268,7 +268,7 @@ mod tests {
         }
         let start = InstanceParams { min_seed_size: 4, min_size: 8, ..InstanceParams::default() };
         let tuned = tune_instance(&scene.foreground, &scene.contour, None, &scene.truth, scene.shape, true, &start, InstanceMetric::Ap50);
-        assert_eq!(tuned.cut_objects, (1, 3));
+        assert_eq!(tuned.cut_objects, Some((1, 3)));
         assert_eq!(tuned.after.score, 1.0, "{tuned:?}");
         let p = &tuned.params;
         assert!((80..1000).contains(&p.max_hole_size), "the cores are ~80 px: {p:?}");

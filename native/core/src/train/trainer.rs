@@ -699,7 +699,7 @@ fn scale_message(choice: &ScaleChoice, model_nm: [f64; 3]) -> String {
     let mut text = format!("scale: {}", choice.reason);
     if !choice.is_identity() {
         // Rounded for reading: 4.6 x 2 is 9.200000000000001 in floating point.
-        let nm = |v: f64| (v * 1e4).round() / 1e4;
+        let nm = super::tune::round;
         text += &format!("; training at {}x{}x{} nm, {}x{} px per slice", nm(model_nm[0]), nm(model_nm[1]), nm(model_nm[2]), s[2], s[1]);
     }
     text

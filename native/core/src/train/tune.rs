@@ -89,7 +89,7 @@ pub fn tune_post_process(head: &Head, maps: &[f32], truth: &[u32], shape: [usize
             let t = tune_instance(&maps[..n], &maps[n..2 * n], distance_map, truth, shape, per_slice, &post.instance, instance_metric);
             let changes = instance_changes(&post.instance, &t.params);
             tuned.instance = t.params;
-            cut_objects = Some(t.cut_objects).filter(|&(cut, _)| cut > 0);
+            cut_objects = t.cut_objects;
             let reported = |s: TuneScore| TuneScore { score: instance_metric.reported(s.score), ..s };
             (instance_metric.name(), reported(t.before), reported(t.after), t.evaluations, changes)
         }
@@ -120,8 +120,8 @@ fn changed(key: &str, from: f64, to: f64) -> Option<String> {
     ((from - to).abs() > 1e-6).then(|| format!("{key} {} -> {}", round(from), round(to)))
 }
 
-/// f32 values printed as typed (0.3, not 0.30000001192092896).
-fn round(v: f64) -> f64 {
+/// Values printed as typed (0.3, not 0.30000001192092896; 9.2, not 9.200000000000001).
+pub(super) fn round(v: f64) -> f64 {
     (v * 1e4).round() / 1e4
 }
 
